@@ -76,7 +76,7 @@ def _softmin3(a, b, c, gamma, inv_gamma):
 
 @njit(inline="always", **_JIT)
 def _softmin3_weights(a, b, c, inv_gamma):
-    """Derivatives of the soft minimum w.r.t. ``a``, ``b`` and ``c`` (sum 1).
+    """Return the soft minimum's derivatives w.r.t. ``a``, ``b``, ``c`` (sum 1).
 
     The same two exponentials as ``_softmin3``; each argument takes the term
     of its own value, so ties get equal weights.
@@ -165,7 +165,11 @@ def _value(x, y, lo, hi, gamma):
                 j = t - k
                 if lo[i] <= j <= hi[i]:
                     rows_r[k + 1, j + 1] = _sq_dist(x, i, y, j) + _softmin3(
-                        rows_r[k, j], rows_r[k, j + 1], rows_r[k + 1, j], gamma, inv_gamma
+                        rows_r[k, j],
+                        rows_r[k, j + 1],
+                        rows_r[k + 1, j],
+                        gamma,
+                        inv_gamma,
                     )
         last = top + rows - 1
         reach = hi[last + 1] + 2 if last + 1 < n else m + 1
@@ -217,14 +221,10 @@ def _grad_series(alignment, x, y, lo, hi):
 
 
 @njit(**_JIT)
-def _value_grad(x, y, lo, hi, gamma):
-    """Value, expected alignment E and gradient w.r.t. ``x`` of one pair."""
-    cost = _cost_matrix(x, y, lo, hi)
-    table = _forward(cost, lo, hi, gamma)
-    alignment = _backward(table, lo, hi, gamma)
-    return table[x.shape[0], y.shape[0]], alignment, _grad_series(
-        alignment, x, y, lo, hi
-    )
+def _value_alignment(x, y, lo, hi, gamma):
+    """Value and expected alignment E of one pair (forward then backward)."""
+    table = _forward(_cost_matrix(x, y, lo, hi), lo, hi, gamma)
+    return table[x.shape[0], y.shape[0]], _backward(table, lo, hi, gamma)
 
 
 @njit(**_JIT)
@@ -250,16 +250,28 @@ def _optimal_path(table, lo, hi):
 
 
 @njit(**_JIT)
-def _pair_value(x, y, gamma, w):
+def _band_width(cells, fraction, n, m):
+    """Half-width in cells: ``cells``, or ``fraction`` of the longer length.
+
+    ``cells < 0`` with ``fraction == 0`` means no band.
+    """
+    if fraction > 0.0:
+        return fraction * max(n, m)
+    return cells
+
+
+@njit(**_JIT)
+def _pair_value(x, y, gamma, cells, fraction):
     """Value of one pair, the shorter series placed second (O(min) memory)."""
     if y.shape[0] > x.shape[0]:
         x, y = y, x
-    lo, hi = _band_bounds(x.shape[0], y.shape[0], w)
+    n, m = x.shape[0], y.shape[0]
+    lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
     return _value(x, y, lo, hi, gamma)
 
 
 @njit(parallel=True, **_JIT)
-def _pairwise(xs, x_len, ys, y_len, gamma, w, symmetric):
+def _pairwise(xs, x_len, ys, y_len, gamma, cells, fraction, symmetric):
     """Matrix of values over all pairs; one triangle when ``symmetric``.
 
     ``xs`` and ``ys`` are padded 3-D datasets, ``x_len`` and ``y_len`` the
@@ -270,31 +282,35 @@ def _pairwise(xs, x_len, ys, y_len, gamma, w, symmetric):
     if not symmetric:
         for a in prange(n_x):
             for b in range(n_y):
-                out[a, b] = _pair_value(xs[a, : x_len[a]], ys[b, : y_len[b]], gamma, w)
+                out[a, b] = _pair_value(
+                    xs[a, : x_len[a]], ys[b, : y_len[b]], gamma, cells, fraction
+                )
         return out
     # Row a of the upper triangle holds n_x - a pairs: folding row a with row
     # n_x - 1 - a gives every parallel task the same n_x + 1 pairs.
     for fold in prange((n_x + 1) // 2):
-        _triangle_row(xs, x_len, fold, gamma, w, out)
+        _triangle_row(xs, x_len, fold, gamma, cells, fraction, out)
         if n_x - 1 - fold != fold:
-            _triangle_row(xs, x_len, n_x - 1 - fold, gamma, w, out)
+            _triangle_row(xs, x_len, n_x - 1 - fold, gamma, cells, fraction, out)
     return out
 
 
 @njit(**_JIT)
-def _triangle_row(xs, x_len, a, gamma, w, out):
+def _triangle_row(xs, x_len, a, gamma, cells, fraction, out):
     """Fill ``out[a, a:]`` and its mirror ``out[a:, a]``."""
     for b in range(a, xs.shape[0]):
-        value = _pair_value(xs[a, : x_len[a]], xs[b, : x_len[b]], gamma, w)
+        value = _pair_value(
+            xs[a, : x_len[a]], xs[b, : x_len[b]], gamma, cells, fraction
+        )
         out[a, b] = value
         out[b, a] = value
 
 
 @njit(parallel=True, **_JIT)
-def _self_values(xs, x_len, gamma, w):
+def _self_values(xs, x_len, gamma, cells, fraction):
     """``sdtw(x_i, x_i)`` for every series: the divergence's self terms."""
     out = np.empty(xs.shape[0])
     for a in prange(xs.shape[0]):
         series = xs[a, : x_len[a]]
-        out[a] = _pair_value(series, series, gamma, w)
+        out[a] = _pair_value(series, series, gamma, cells, fraction)
     return out

@@ -1,0 +1,348 @@
+"""Soft-DTW, its gradient, the soft-DTW divergence, DTW and pairwise matrices.
+
+Conventions (Cuturi & Blondel, "Soft-DTW: a Differentiable Loss Function for
+Time-Series", ICML 2017):
+
+- the cost between two time steps is the squared Euclidean distance
+  ``||x_i - y_j||^2``, **not** halved;
+- ``soft_dtw`` is the soft minimum, with smoothing ``gamma``, of ``<A, C>``
+  over all alignment matrices A. It is **signed**: for large ``gamma`` it is
+  negative. ``gamma = 0`` gives exact DTW with the same cost (no square root);
+- the expected alignment ``E = d soft_dtw / d C`` (Algorithm 2), and
+  ``d soft_dtw / d x = 2 (E 1_m * x - E y)``;
+- the soft-DTW divergence (Blondel, Mensch & Vert, AISTATS 2021)
+  ``D(x, y) = sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2`` is non-negative
+  and zero when ``x == y``.
+
+``window`` restricts alignments to a Sakoe-Chiba band around the diagonal from
+``(0, 0)`` to ``(n - 1, m - 1)``: an int is the half-width in cells, a float in
+(0, 1] a fraction of the longer length. The band is widened where needed so
+that a path always exists, and cells outside it are never computed.
+"""
+
+import numpy as np
+
+from . import _kernels
+from .utils import (
+    check_dataset,
+    check_gamma,
+    check_pair,
+    check_window,
+    numba_threads,
+)
+
+__all__ = [
+    "dtw",
+    "pairwise_soft_dtw",
+    "soft_dtw",
+    "soft_dtw_alignment",
+    "soft_dtw_divergence",
+    "soft_dtw_from_cost",
+    "soft_dtw_grad",
+]
+
+
+def _band(n, m, window):
+    """Row bounds ``(lo, hi)`` of the band for an ``n x m`` grid."""
+    cells, fraction = check_window(window)
+    return _kernels._band_bounds(n, m, _kernels._band_width(cells, fraction, n, m))
+
+
+def soft_dtw(x, y, *, gamma=1.0, window=None):
+    """Soft-DTW value between two series.
+
+    Computed in O(min(n, m)) memory, without building the cost matrix.
+
+    Parameters
+    ----------
+    x : array-like of shape (n,) or (n, n_channels)
+        First series. Trailing NaN padding is ignored.
+    y : array-like of shape (m,) or (m, n_channels)
+        Second series, with the same number of channels.
+    gamma : float, default=1.0
+        Smoothing, >= 0. ``gamma=0`` gives exact DTW.
+    window : int or float, default=None
+        Sakoe-Chiba band: half-width in cells (int) or fraction of the longer
+        length (float in (0, 1]). None means no band.
+
+    Returns
+    -------
+    value : float
+        The soft-DTW value; it may be negative.
+
+    See Also
+    --------
+    soft_dtw_divergence : A non-negative variant, zero on identical series.
+    dtw : The exact (gamma = 0) value and its optimal path.
+
+    Examples
+    --------
+    >>> from softdtw_learn.metrics import soft_dtw
+    >>> round(soft_dtw([0.0, 1.0, 2.0], [0.0, 2.0], gamma=0.0), 6)
+    1.0
+    """
+    x_arr, y_arr = check_pair(x, y)
+    gamma = check_gamma(gamma)
+    cells, fraction = check_window(window)
+    return float(_kernels._pair_value(x_arr, y_arr, gamma, cells, fraction))
+
+
+def soft_dtw_alignment(x, y, *, gamma=1.0, window=None):
+    """Soft-DTW value and expected alignment matrix ``E = d soft_dtw / d C``.
+
+    Parameters
+    ----------
+    x : array-like of shape (n,) or (n, n_channels)
+        First series. Trailing NaN padding is ignored.
+    y : array-like of shape (m,) or (m, n_channels)
+        Second series, with the same number of channels.
+    gamma : float, default=1.0
+        Smoothing, > 0.
+    window : int or float, default=None
+        Sakoe-Chiba band, as in :func:`soft_dtw`.
+
+    Returns
+    -------
+    value : float
+        The soft-DTW value.
+    alignment : ndarray of shape (n, m)
+        Expected alignment: entries in [0, 1], ``E[0, 0] = E[-1, -1] = 1``,
+        zero outside the band. ``n`` and ``m`` are the unpadded lengths.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softdtw_learn.metrics import soft_dtw_alignment
+    >>> value, E = soft_dtw_alignment([0.0, 1.0, 2.0], [0.0, 2.0], gamma=0.1)
+    >>> E.shape, float(E[0, 0]), float(E[-1, -1])
+    ((3, 2), 1.0, 1.0)
+    """
+    x_arr, y_arr = check_pair(x, y)
+    gamma = check_gamma(gamma, allow_zero=False)
+    lo, hi = _band(x_arr.shape[0], y_arr.shape[0], window)
+    value, alignment = _kernels._value_alignment(x_arr, y_arr, lo, hi, gamma)
+    return float(value), alignment
+
+
+def soft_dtw_grad(x, y, *, gamma=1.0, window=None):
+    """Soft-DTW value and its gradient with respect to ``x``.
+
+    Parameters
+    ----------
+    x : array-like of shape (n,) or (n, n_channels)
+        Series to differentiate against. Trailing NaN padding is ignored.
+    y : array-like of shape (m,) or (m, n_channels)
+        Second series, with the same number of channels.
+    gamma : float, default=1.0
+        Smoothing, > 0.
+    window : int or float, default=None
+        Sakoe-Chiba band, as in :func:`soft_dtw`.
+
+    Returns
+    -------
+    value : float
+        The soft-DTW value.
+    grad : ndarray of the shape of ``x``
+        ``2 (E 1_m * x - E y)``; zero on trailing padding rows of ``x``.
+
+    Examples
+    --------
+    >>> from softdtw_learn.metrics import soft_dtw_grad
+    >>> value, grad = soft_dtw_grad([0.0, 1.0, 2.0], [0.0, 2.0], gamma=0.1)
+    >>> grad.shape
+    (3,)
+    """
+    x_arr, y_arr = check_pair(x, y)
+    gamma = check_gamma(gamma, allow_zero=False)
+    lo, hi = _band(x_arr.shape[0], y_arr.shape[0], window)
+    value, alignment = _kernels._value_alignment(x_arr, y_arr, lo, hi, gamma)
+    grad = _kernels._grad_series(alignment, x_arr, y_arr, lo, hi)
+    shape = np.shape(x)
+    out = np.zeros((shape[0], x_arr.shape[1]))
+    out[: grad.shape[0]] = grad
+    return float(value), out.reshape(shape)
+
+
+def soft_dtw_from_cost(C, *, gamma=1.0, window=None, return_alignment=False):
+    """Soft-DTW on a precomputed cost matrix.
+
+    Parameters
+    ----------
+    C : array-like of shape (n, m)
+        Cost of aligning step i of one series with step j of the other; any
+        finite real numbers.
+    gamma : float, default=1.0
+        Smoothing, >= 0 (> 0 with ``return_alignment=True``).
+    window : int or float, default=None
+        Sakoe-Chiba band, as in :func:`soft_dtw`.
+    return_alignment : bool, default=False
+        Also return ``E = d value / d C``.
+
+    Returns
+    -------
+    value : float
+        The soft minimum of ``<A, C>`` over alignments A.
+    alignment : ndarray of shape (n, m)
+        Only with ``return_alignment=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softdtw_learn.metrics import soft_dtw_from_cost
+    >>> float(soft_dtw_from_cost(np.array([[0.0, 1.0], [1.0, 0.0]]), gamma=0.0))
+    0.0
+    """
+    cost = np.asarray(C)
+    if cost.dtype.kind not in "biuf":
+        raise ValueError(f"C must hold real numbers, got dtype {cost.dtype}.")
+    if cost.ndim != 2 or cost.size == 0:
+        raise ValueError(
+            f"C must be a non-empty 2-D cost matrix (n, m), got shape {cost.shape}."
+        )
+    if not np.isfinite(cost).all():
+        raise ValueError("C contains NaN or inf; every cost must be finite.")
+    cost = np.ascontiguousarray(cost, dtype=np.float64)
+    gamma = check_gamma(gamma, allow_zero=not return_alignment)
+    lo, hi = _band(cost.shape[0], cost.shape[1], window)
+    table = _kernels._forward(cost, lo, hi, gamma)
+    value = float(table[-1, -1])
+    if not return_alignment:
+        return value
+    return value, _kernels._backward(table, lo, hi, gamma)
+
+
+def soft_dtw_divergence(x, y, *, gamma=1.0, window=None):
+    """Soft-DTW divergence ``sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2``.
+
+    Non-negative, and zero when ``x == y`` (Blondel, Mensch & Vert, 2021).
+
+    Parameters
+    ----------
+    x : array-like of shape (n,) or (n, n_channels)
+        First series. Trailing NaN padding is ignored.
+    y : array-like of shape (m,) or (m, n_channels)
+        Second series, with the same number of channels.
+    gamma : float, default=1.0
+        Smoothing, >= 0. At ``gamma=0`` it is ``dtw(x, y)`` (the self terms
+        vanish).
+    window : int or float, default=None
+        Sakoe-Chiba band, as in :func:`soft_dtw`, applied to all three terms.
+
+    Returns
+    -------
+    divergence : float
+
+    Examples
+    --------
+    >>> from softdtw_learn.metrics import soft_dtw_divergence
+    >>> soft_dtw_divergence([0.0, 1.0, 2.0], [0.0, 1.0, 2.0])
+    0.0
+    """
+    x_arr, y_arr = check_pair(x, y)
+    gamma = check_gamma(gamma)
+    cells, fraction = check_window(window)
+    cross = _kernels._pair_value(x_arr, y_arr, gamma, cells, fraction)
+    self_x = _kernels._pair_value(x_arr, x_arr, gamma, cells, fraction)
+    self_y = _kernels._pair_value(y_arr, y_arr, gamma, cells, fraction)
+    return float(cross - (self_x + self_y) / 2.0)
+
+
+def dtw(x, y, *, window=None, return_path=False):
+    """Exact DTW with the squared Euclidean cost (no square root is taken).
+
+    Parameters
+    ----------
+    x : array-like of shape (n,) or (n, n_channels)
+        First series. Trailing NaN padding is ignored.
+    y : array-like of shape (m,) or (m, n_channels)
+        Second series, with the same number of channels.
+    window : int or float, default=None
+        Sakoe-Chiba band, as in :func:`soft_dtw`.
+    return_path : bool, default=False
+        Also return an optimal alignment path.
+
+    Returns
+    -------
+    value : float
+        Sum of the squared distances along the best path.
+    path : ndarray of shape (path_length, 2)
+        Only with ``return_path=True``: index pairs ``(i, j)`` from ``(0, 0)``
+        to ``(n - 1, m - 1)``.
+
+    Examples
+    --------
+    >>> from softdtw_learn.metrics import dtw
+    >>> value, path = dtw([0.0, 1.0, 2.0], [0.0, 2.0], return_path=True)
+    >>> value, path.tolist()
+    (1.0, [[0, 0], [1, 0], [2, 1]])
+    """
+    if not return_path:
+        return soft_dtw(x, y, gamma=0.0, window=window)
+    x_arr, y_arr = check_pair(x, y)
+    lo, hi = _band(x_arr.shape[0], y_arr.shape[0], window)
+    table = _kernels._forward(_kernels._cost_matrix(x_arr, y_arr, lo, hi), lo, hi, 0.0)
+    return float(table[-1, -1]), _kernels._optimal_path(table, lo, hi)
+
+
+def pairwise_soft_dtw(
+    X, Y=None, *, gamma=1.0, window=None, divergence=False, n_jobs=None
+):
+    """Soft-DTW (or divergence) between every series of X and every one of Y.
+
+    One parallel Numba kernel runs over all pairs; when ``Y`` is None only
+    one triangle is computed.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_x, n_timestamps) or (n_x, n_timestamps, \
+n_channels), or list of series
+        Series may have different lengths (trailing NaN padding or a list).
+    Y : array-like or list of series, default=None
+        Second dataset; None means X against itself.
+    gamma : float, default=1.0
+        Smoothing, >= 0.
+    window : int or float, default=None
+        Sakoe-Chiba band, as in :func:`soft_dtw`; a fraction applies to the
+        lengths of each pair.
+    divergence : bool, default=False
+        Return the soft-DTW divergence instead of the signed value. The self
+        terms are computed once per series.
+    n_jobs : int, default=None
+        Threads: None means 1, -1 all cores (joblib semantics). The previous
+        Numba thread count is restored afterwards.
+
+    Returns
+    -------
+    matrix : ndarray of shape (n_x, n_y)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softdtw_learn.metrics import pairwise_soft_dtw
+    >>> X = np.array([[0.0, 1.0, 2.0], [0.0, 2.0, 2.0]])
+    >>> pairwise_soft_dtw(X, gamma=0.0)
+    array([[0., 1.],
+           [1., 0.]])
+    """
+    xs, x_len = check_dataset(X, "X")
+    symmetric = Y is None
+    ys, y_len = (xs, x_len) if symmetric else check_dataset(Y, "Y")
+    if xs.shape[2] != ys.shape[2]:
+        raise ValueError(
+            f"X has {xs.shape[2]} channels and Y has {ys.shape[2]}; both datasets "
+            "need the same number of channels."
+        )
+    gamma = check_gamma(gamma)
+    cells, fraction = check_window(window)
+    with numba_threads(n_jobs):
+        out = _kernels._pairwise(
+            xs, x_len, ys, y_len, gamma, cells, fraction, symmetric
+        )
+        if not divergence:
+            return out
+        if symmetric:
+            self_x = self_y = np.diag(out).copy()
+        else:
+            self_x = _kernels._self_values(xs, x_len, gamma, cells, fraction)
+            self_y = _kernels._self_values(ys, y_len, gamma, cells, fraction)
+    return out - (self_x[:, None] + self_y[None, :]) / 2.0

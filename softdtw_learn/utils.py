@@ -1,0 +1,292 @@
+"""Time-series containers and the input validation shared by public functions.
+
+A series is ``(n_timestamps,)`` or ``(n_timestamps, n_channels)``. A dataset
+is 2-D ``(n_series, n_timestamps)`` (univariate), 3-D ``(n_series,
+n_timestamps, n_channels)``, or a list of series of different lengths.
+Unequal lengths inside one array are trailing NaN padding: a time step whose
+channels are all NaN, after the last real step. NaN anywhere else is an error.
+"""
+
+import numbers
+from contextlib import contextmanager
+
+import joblib
+import numba
+import numpy as np
+
+__all__ = ["to_time_series_dataset"]
+
+
+def _as_numeric(values, name):
+    """Return ``values`` as a float64 array, or raise a clear ValueError."""
+    try:
+        arr = np.asarray(values)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError(
+            f"{name} could not be read as an array ({exc}). Pass a list of series "
+            "of different lengths as a dataset, or pad them with trailing NaN."
+        ) from None
+    if arr.dtype.kind not in "biuf":
+        if arr.dtype.kind == "O":
+            try:
+                return arr.astype(np.float64)
+            except (TypeError, ValueError):
+                pass
+        raise ValueError(
+            f"{name} must hold real numbers, got an array of dtype {arr.dtype}. "
+            "Convert it to floats first."
+        )
+    return arr.astype(np.float64, copy=False)
+
+
+def _padded_length(series, name):
+    """Length of a 2-D series without its trailing NaN padding.
+
+    Raises ValueError for inf, for NaN inside the series and for a series
+    that is empty or all padding.
+    """
+    if series.shape[0] == 0 or series.shape[1] == 0:
+        raise ValueError(
+            f"{name} is empty (shape {series.shape}); a series needs at least "
+            "one time step and one channel."
+        )
+    if np.isinf(series).any():
+        where = np.argwhere(np.isinf(series))[0]
+        raise ValueError(
+            f"{name} contains inf at time index {where[0]}; soft-DTW needs "
+            "finite values."
+        )
+    missing = np.isnan(series)
+    if not missing.any():
+        return series.shape[0]
+    padding = missing.all(axis=1)
+    length = series.shape[0] - int(np.argmin(padding[::-1])) if not padding.all() else 0
+    if length == 0:
+        raise ValueError(
+            f"{name} has length 0 once its trailing NaN padding is removed; "
+            "a series needs at least one real time step."
+        )
+    inside = np.flatnonzero(missing[:length].any(axis=1))
+    if inside.size:
+        raise ValueError(
+            f"{name} contains NaN at time index {inside[0]}, inside the series "
+            f"(its last real time step is {length - 1}). Only trailing NaN "
+            "padding is allowed: fill or interpolate missing values first."
+        )
+    return length
+
+
+def check_series(x, name="x"):
+    """Validate one series and return it as a 2-D float64 C-contiguous array.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_timestamps,) or (n_timestamps, n_channels)
+        The series. Trailing NaN padding is removed.
+    name : str, default="x"
+        Name of the argument, used in error messages.
+
+    Returns
+    -------
+    series : ndarray of shape (length, n_channels)
+        A new or read-only-used array; the input is never modified.
+
+    Raises
+    ------
+    ValueError
+        For non-numeric data, more than two dimensions, an empty series, inf,
+        or NaN that is not trailing padding.
+    """
+    arr = _as_numeric(x, name)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    elif arr.ndim != 2:
+        raise ValueError(
+            f"{name} must be one series of shape (n_timestamps,) or "
+            f"(n_timestamps, n_channels), got an array with {arr.ndim} "
+            f"dimensions (shape {arr.shape})."
+        )
+    length = _padded_length(arr, name)
+    return np.ascontiguousarray(arr[:length])
+
+
+def check_pair(x, y):
+    """Validate two series with the same number of channels."""
+    x_arr, y_arr = check_series(x, "x"), check_series(y, "y")
+    if x_arr.shape[1] != y_arr.shape[1]:
+        raise ValueError(
+            f"x has {x_arr.shape[1]} channels and y has {y_arr.shape[1]}; "
+            "both series need the same number of channels."
+        )
+    return x_arr, y_arr
+
+
+def to_time_series_dataset(X, length=None):
+    """Build a padded 3-D dataset from a list of series or an array.
+
+    Parameters
+    ----------
+    X : list of array-like, or array-like of shape (n_series, n_timestamps) or \
+(n_series, n_timestamps, n_channels)
+        The series. Items of a list may have different lengths; each item is
+        ``(n_timestamps,)`` or ``(n_timestamps, n_channels)``.
+    length : int, default=None
+        Width of the result. Defaults to the longest series; shorter series
+        are padded with trailing NaN.
+
+    Returns
+    -------
+    dataset : ndarray of shape (n_series, length, n_channels)
+        A new float64 array.
+
+    Examples
+    --------
+    >>> from softdtw_learn.utils import to_time_series_dataset
+    >>> to_time_series_dataset([[1, 2, 3], [4, 5]])[:, :, 0]
+    array([[ 1.,  2.,  3.],
+           [ 4.,  5., nan]])
+    """
+    if isinstance(X, np.ndarray) or not isinstance(X, (list, tuple)):
+        arr = _as_numeric(X, "X")
+        if arr.ndim == 2:
+            arr = arr[:, :, None]
+        if arr.ndim != 3:
+            raise ValueError(
+                "X must be a dataset: a 2-D array (n_series, n_timestamps), a 3-D "
+                "array (n_series, n_timestamps, n_channels) or a list of series; "
+                f"got an array with {arr.ndim} dimensions (shape {arr.shape})."
+            )
+        items = list(arr)
+    else:
+        items = [_as_numeric(item, f"X[{k}]") for k, item in enumerate(X)]
+        items = [item[:, None] if item.ndim == 1 else item for item in items]
+    if not items:
+        raise ValueError("X is empty; a dataset needs at least one series.")
+    for k, item in enumerate(items):
+        if item.ndim != 2:
+            raise ValueError(
+                f"X[{k}] must be a series of shape (n_timestamps,) or "
+                f"(n_timestamps, n_channels), got shape {item.shape}."
+            )
+    channels = {item.shape[1] for item in items}
+    if len(channels) > 1:
+        raise ValueError(
+            f"the series in X have different numbers of channels {sorted(channels)}; "
+            "every series needs the same number."
+        )
+    longest = max(item.shape[0] for item in items)
+    if length is None:
+        length = longest
+    elif not isinstance(length, numbers.Integral) or length < longest:
+        raise ValueError(
+            f"length must be an int at least the longest series ({longest}), "
+            f"got {length!r}."
+        )
+    out = np.full((len(items), int(length), channels.pop()), np.nan)
+    for k, item in enumerate(items):
+        out[k, : item.shape[0]] = item
+    return out
+
+
+def check_dataset(X, name="X"):
+    """Validate a dataset; return it 3-D float64 C-contiguous with true lengths.
+
+    Parameters
+    ----------
+    X : array-like or list of series
+        See :func:`to_time_series_dataset`.
+    name : str, default="X"
+        Name of the argument, used in error messages.
+
+    Returns
+    -------
+    dataset : ndarray of shape (n_series, n_timestamps, n_channels)
+    lengths : ndarray of shape (n_series,), dtype int64
+        Length of each series without its trailing NaN padding.
+    """
+    if isinstance(X, (list, tuple)):
+        arr = to_time_series_dataset(X)
+    else:
+        arr = _as_numeric(X, name)
+        if arr.ndim == 2:
+            arr = arr[:, :, None]
+        if arr.ndim != 3:
+            raise ValueError(
+                f"{name} must be a dataset: a 2-D array (n_series, n_timestamps), "
+                "a 3-D array (n_series, n_timestamps, n_channels) or a list of "
+                f"series; got an array with {arr.ndim} dimensions (shape "
+                f"{arr.shape})."
+            )
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty; a dataset needs at least one series.")
+    lengths = np.array(
+        [_padded_length(arr[k], f"{name}[{k}]") for k in range(arr.shape[0])],
+        dtype=np.int64,
+    )
+    return np.ascontiguousarray(arr), lengths
+
+
+def check_gamma(gamma, *, allow_zero=True):
+    """Validate the smoothing parameter and return it as a float."""
+    valid = (
+        isinstance(gamma, numbers.Real)
+        and not isinstance(gamma, bool)
+        and np.isfinite(gamma)
+        and (gamma > 0 or (allow_zero and gamma == 0))
+    )
+    if valid:
+        return float(gamma)
+    if allow_zero:
+        raise ValueError(
+            f"gamma must be a finite number >= 0 (0 gives exact DTW), got {gamma!r}."
+        )
+    raise ValueError(
+        f"gamma must be a finite number > 0 here, got {gamma!r}: a gradient or "
+        "alignment needs gamma > 0 (gamma = 0, exact DTW, is not differentiable)."
+    )
+
+
+def check_window(window):
+    """Validate a Sakoe-Chiba window; return ``(cells, fraction)``.
+
+    ``cells`` is the half-width in cells (``-1.0`` for no window) and
+    ``fraction`` the share of the longer length (``0.0`` when unused).
+    """
+    if window is None:
+        return -1.0, 0.0
+    if isinstance(window, numbers.Integral) and not isinstance(window, bool):
+        if window >= 0:
+            return float(window), 0.0
+    elif isinstance(window, numbers.Real) and not isinstance(window, bool):
+        if 0 < window <= 1:
+            return -1.0, float(window)
+    raise ValueError(
+        f"window must be None, an int >= 0 (half-width in cells) or a float in "
+        f"(0, 1] (fraction of the longer series), got {window!r}."
+    )
+
+
+def effective_n_jobs(n_jobs):
+    """Return the thread count for ``n_jobs`` (joblib: None is 1, -1 all)."""
+    if n_jobs is not None and (
+        not isinstance(n_jobs, numbers.Integral)
+        or isinstance(n_jobs, bool)
+        or n_jobs == 0
+    ):
+        raise ValueError(
+            f"n_jobs must be None, a positive int or a negative int (-1 = all "
+            f"cores), got {n_jobs!r}."
+        )
+    return max(1, min(joblib.effective_n_jobs(n_jobs), numba.config.NUMBA_NUM_THREADS))
+
+
+@contextmanager
+def numba_threads(n_jobs):
+    """Run the enclosed block with ``n_jobs`` Numba threads, then restore."""
+    threads = effective_n_jobs(n_jobs)
+    previous = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        yield threads
+    finally:
+        numba.set_num_threads(previous)

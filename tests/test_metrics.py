@@ -1,0 +1,484 @@
+import itertools
+import math
+import warnings
+
+import numba
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from softdtw_learn import _kernels
+from softdtw_learn.metrics import (
+    dtw,
+    pairwise_soft_dtw,
+    soft_dtw,
+    soft_dtw_alignment,
+    soft_dtw_divergence,
+    soft_dtw_from_cost,
+    soft_dtw_grad,
+)
+
+from ._naive import (
+    alignment_paths,
+    band_mask,
+    brute_alignment,
+    brute_soft_dtw,
+    dp_soft_dtw,
+    sq_cost,
+)
+
+GAMMAS = [1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0, 1000.0]
+SHAPES = [(1, 1), (1, 5), (4, 4), (5, 3), (2, 6), (6, 6)]
+
+
+def _pair(rng, n, m, d):
+    shape_x, shape_y = ((n,), (m,)) if d == 1 else ((n, d), (m, d))
+    return rng.normal(size=shape_x), rng.normal(size=shape_y)
+
+
+# --------------------------------------------------------------- values
+
+
+@pytest.mark.parametrize("gamma", GAMMAS)
+@pytest.mark.parametrize("d", [1, 3])
+@pytest.mark.parametrize(("n", "m"), SHAPES)
+def test_value_matches_path_enumeration(rng, gamma, d, n, m):
+    x, y = _pair(rng, n, m, d)
+    expected = brute_soft_dtw(sq_cost(x, y), gamma)
+    assert soft_dtw(x, y, gamma=gamma) == pytest.approx(expected, rel=1e-10)
+    assert soft_dtw(y, x, gamma=gamma) == pytest.approx(expected, rel=1e-10)
+    value, _ = soft_dtw_alignment(x, y, gamma=gamma)
+    assert value == pytest.approx(expected, rel=1e-10)
+    assert soft_dtw_from_cost(sq_cost(x, y), gamma=gamma) == pytest.approx(
+        expected, rel=1e-10
+    )
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5])
+def test_value_matches_plain_dp_on_longer_series(rng, gamma):
+    x, y = rng.normal(size=(23, 2)), rng.normal(size=(17, 2))
+    expected = dp_soft_dtw(sq_cost(x, y), gamma)
+    assert soft_dtw(x, y, gamma=gamma) == pytest.approx(expected, rel=1e-12)
+    assert soft_dtw_from_cost(sq_cost(x, y), gamma=gamma) == pytest.approx(
+        expected, rel=1e-12
+    )
+
+
+def test_path_enumeration_counts_delannoy_numbers():
+    # Sanity check of the reference itself: D(2, 2) = 13, D(5, 5) = 1683.
+    assert len(alignment_paths(3, 3)) == 13
+    assert len(alignment_paths(6, 6)) == 1683
+
+
+@pytest.mark.parametrize("gamma", [1e-2, 1.0, 10.0])
+@pytest.mark.parametrize(("n", "m"), [(4, 4), (5, 3), (2, 6), (6, 6)])
+def test_alignment_matches_path_enumeration(rng, gamma, n, m):
+    x, y = _pair(rng, n, m, 2)
+    _, E = soft_dtw_alignment(x, y, gamma=gamma)
+    np.testing.assert_allclose(E, brute_alignment(sq_cost(x, y), gamma), atol=1e-12)
+
+
+@pytest.mark.parametrize("gamma", [0.05, 1.0, 10.0])
+def test_alignment_matches_finite_differences(rng, gamma):
+    C = rng.uniform(0, 3, size=(5, 7))
+    _, E = soft_dtw_from_cost(C, gamma=gamma, return_alignment=True)
+    step = 1e-6
+    fd = np.zeros_like(C)
+    for i, j in itertools.product(range(5), range(7)):
+        up, down = C.copy(), C.copy()
+        up[i, j] += step
+        down[i, j] -= step
+        fd[i, j] = (
+            soft_dtw_from_cost(up, gamma=gamma) - soft_dtw_from_cost(down, gamma=gamma)
+        ) / (2 * step)
+    np.testing.assert_allclose(E, fd, atol=1e-7)
+
+
+@pytest.mark.parametrize("d", [1, 3])
+@pytest.mark.parametrize("gamma", [0.05, 1.0, 10.0])
+@pytest.mark.parametrize("window", [None, 2])
+def test_gradient_matches_finite_differences(rng, d, gamma, window):
+    x, y = _pair(rng, 9, 6, d)
+    _, grad = soft_dtw_grad(x, y, gamma=gamma, window=window)
+    assert grad.shape == x.shape
+    step = 1e-6
+    fd = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[idx] += step
+        down[idx] -= step
+        fd[idx] = (
+            soft_dtw(up, y, gamma=gamma, window=window)
+            - soft_dtw(down, y, gamma=gamma, window=window)
+        ) / (2 * step)
+    np.testing.assert_allclose(grad, fd, atol=1e-6)
+
+
+def test_gradient_is_zero_on_padding_rows(rng):
+    x, y = rng.normal(size=6), rng.normal(size=4)
+    padded = np.concatenate([x, [np.nan, np.nan]])
+    value, grad = soft_dtw_grad(padded, y, gamma=0.3)
+    expected_value, expected_grad = soft_dtw_grad(x, y, gamma=0.3)
+    assert value == expected_value
+    np.testing.assert_array_equal(grad[:6], expected_grad)
+    np.testing.assert_array_equal(grad[6:], 0.0)
+
+
+# ------------------------------------------------------------ exact DTW
+
+
+@pytest.mark.parametrize(("n", "m"), SHAPES)
+@pytest.mark.parametrize("d", [1, 3])
+def test_dtw_matches_enumeration_and_path_is_optimal(rng, n, m, d):
+    x, y = _pair(rng, n, m, d)
+    C = sq_cost(x, y)
+    expected = brute_soft_dtw(C, 0.0)
+    value, path = dtw(x, y, return_path=True)
+    assert value == pytest.approx(expected, rel=1e-12)
+    assert soft_dtw(x, y, gamma=0.0) == value
+    assert tuple(path[0]) == (0, 0) and tuple(path[-1]) == (n - 1, m - 1)
+    steps = {tuple(s) for s in np.diff(path, axis=0)}
+    assert steps <= {(1, 0), (0, 1), (1, 1)}
+    assert C[path[:, 0], path[:, 1]].sum() == pytest.approx(expected, rel=1e-12)
+
+
+def test_dtw_of_known_pair():
+    # Path (0,0) (1,0) (2,1): costs 0 + 1 + 0.
+    assert dtw([0.0, 1.0, 2.0], [0.0, 2.0]) == 1.0
+
+
+# ----------------------------------------------------------------- band
+
+
+@pytest.mark.parametrize(("n", "m"), [(6, 6), (6, 4), (3, 6), (5, 5), (1, 4)])
+@pytest.mark.parametrize("cells", [0, 1, 2])
+@pytest.mark.parametrize("gamma", [0.0, 0.1, 10.0])
+def test_band_matches_enumeration_over_band_paths(rng, n, m, cells, gamma):
+    x, y = _pair(rng, n, m, 2)
+    C, mask = sq_cost(x, y), band_mask(n, m, cells)
+    expected = brute_soft_dtw(C, gamma, mask)
+    assert soft_dtw(x, y, gamma=gamma, window=cells) == pytest.approx(
+        expected, rel=1e-10
+    )
+    assert soft_dtw_from_cost(C, gamma=gamma, window=cells) == pytest.approx(
+        expected, rel=1e-10
+    )
+    if gamma > 0:
+        _, E = soft_dtw_alignment(x, y, gamma=gamma, window=cells)
+        np.testing.assert_allclose(E, brute_alignment(C, gamma, mask), atol=1e-12)
+        assert not E[~mask].any()
+
+
+@pytest.mark.parametrize(("n", "m"), list(itertools.product(range(1, 13), repeat=2)))
+def test_band_rows_match_definition_and_stay_connected(n, m):
+    for cells in (0, 1, 3):
+        lo, hi = _kernels._band_bounds(n, m, float(cells))
+        mask = band_mask(n, m, cells)
+        for i in range(n):
+            assert np.flatnonzero(mask[i]).tolist() == list(range(lo[i], hi[i] + 1))
+        # Connected: each row starts at most one column after the previous ends.
+        assert lo[0] == 0 and hi[-1] == m - 1
+        assert np.all(lo[1:] <= hi[:-1] + 1) and np.all(np.diff(lo) >= 0)
+
+
+def test_band_visits_only_band_cells(rng):
+    # A cost matrix with NaN outside the band: any visit would poison R.
+    n, m, cells = 40, 25, 2
+    mask = band_mask(n, m, cells)
+    C = np.where(mask, rng.uniform(size=(n, m)), np.nan)
+    lo, hi = _kernels._band_bounds(n, m, float(cells))
+    table = _kernels._forward(C, lo, hi, 0.5)
+    assert np.isfinite(table[-1, -1])
+
+
+def test_zero_window_on_equal_lengths_is_euclidean(rng):
+    x, y = rng.normal(size=(10, 2)), rng.normal(size=(10, 2))
+    expected = ((x - y) ** 2).sum()
+    assert soft_dtw(x, y, gamma=1.0, window=0) == pytest.approx(expected, rel=1e-12)
+
+
+# ------------------------------------------------------------- pairwise
+
+
+def _loop(X, Y, **kwargs):
+    divergence = kwargs.pop("divergence", False)
+    metric = soft_dtw_divergence if divergence else soft_dtw
+    return np.array([[metric(x, y, **kwargs) for y in Y] for x in X])
+
+
+@pytest.mark.parametrize("divergence", [False, True])
+@pytest.mark.parametrize("window", [None, 2, 0.3])
+def test_pairwise_equals_loop_with_unequal_lengths(rng, divergence, window):
+    X = [rng.normal(size=(k, 2)) for k in (5, 9, 7, 12, 3)]
+    Y = [rng.normal(size=(k, 2)) for k in (8, 4, 10)]
+    kwargs = {"gamma": 0.7, "window": window, "divergence": divergence}
+    both = pairwise_soft_dtw(X, **kwargs)
+    np.testing.assert_allclose(both, _loop(X, X, **kwargs), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(both, both.T)
+    cross = pairwise_soft_dtw(X, Y, n_jobs=2, **kwargs)
+    np.testing.assert_allclose(cross, _loop(X, Y, **kwargs), rtol=1e-12, atol=1e-12)
+
+
+def test_pairwise_accepts_padded_arrays_and_odd_sizes(rng):
+    for n_series in (1, 2, 3, 6):
+        X = np.full((n_series, 9), np.nan)
+        for k in range(n_series):
+            X[k, : 4 + k] = rng.normal(size=4 + k)
+        expected = _loop(
+            [row[~np.isnan(row)] for row in X], [row for row in X], gamma=0.2
+        )
+        np.testing.assert_allclose(
+            pairwise_soft_dtw(X, gamma=0.2, n_jobs=-1), expected, rtol=1e-12
+        )
+
+
+def test_pairwise_divergence_diagonal_is_zero(rng):
+    X = rng.normal(size=(6, 11, 3))
+    D = pairwise_soft_dtw(X, gamma=1.0, divergence=True)
+    np.testing.assert_array_equal(np.diag(D), 0.0)
+    assert (D >= 0).all()
+
+
+def test_pairwise_restores_numba_threads(rng):
+    before = numba.get_num_threads()
+    pairwise_soft_dtw(rng.normal(size=(4, 6)), n_jobs=-1)
+    assert numba.get_num_threads() == before
+
+
+# ------------------------------------------------------------ properties
+
+finite = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def series_pairs(draw, max_len=8):
+    d = draw(st.integers(1, 2))
+    n, m = draw(st.integers(1, max_len)), draw(st.integers(1, max_len))
+    x = draw(arrays(np.float64, (n, d), elements=finite))
+    y = draw(arrays(np.float64, (m, d), elements=finite))
+    return x, y
+
+
+gammas = st.sampled_from([0.01, 0.1, 1.0, 10.0])
+
+
+@settings(deadline=None, max_examples=60, derandomize=True)
+@given(series_pairs(), gammas)
+def test_symmetry(pair, gamma):
+    x, y = pair
+    assert soft_dtw(x, y, gamma=gamma) == pytest.approx(
+        soft_dtw(y, x, gamma=gamma), rel=1e-12, abs=1e-9
+    )
+
+
+@settings(deadline=None, max_examples=60, derandomize=True)
+@given(series_pairs(), gammas)
+def test_soft_dtw_is_below_dtw_and_converges_to_it(pair, gamma):
+    x, y = pair
+    exact = dtw(x, y)
+    scale = 1e-12 * max(1.0, exact)
+    assert soft_dtw(x, y, gamma=gamma) <= exact + scale
+    # min^gamma >= min - gamma log(#paths), and #paths <= 3^(n + m).
+    small = 1e-4
+    bound = small * (len(x) + len(y)) * math.log(3)
+    assert exact - bound - scale <= soft_dtw(x, y, gamma=small) <= exact + scale
+
+
+@settings(deadline=None, max_examples=60, derandomize=True)
+@given(series_pairs(), gammas)
+def test_divergence_is_nonnegative_and_zero_on_identical(pair, gamma):
+    x, y = pair
+    scale = 1e-10 * (1.0 + np.abs(x).sum() + np.abs(y).sum()) ** 2
+    assert soft_dtw_divergence(x, y, gamma=gamma) >= -scale
+    assert soft_dtw_divergence(x, x.copy(), gamma=gamma) == 0.0
+
+
+@settings(deadline=None, max_examples=60, derandomize=True)
+@given(series_pairs(), gammas)
+def test_full_window_equals_no_window(pair, gamma):
+    x, y = pair
+    full = max(len(x), len(y)) - 1
+    plain = soft_dtw(x, y, gamma=gamma)
+    assert soft_dtw(x, y, gamma=gamma, window=full) == plain
+    assert soft_dtw(x, y, gamma=gamma, window=1.0) == plain
+
+
+@settings(deadline=None, max_examples=60, derandomize=True)
+@given(series_pairs(), gammas)
+def test_alignment_entries_in_unit_interval(pair, gamma):
+    x, y = pair
+    _, E = soft_dtw_alignment(x, y, gamma=gamma)
+    assert np.all(E >= 0) and np.all(E <= 1 + 1e-12)
+    assert E[0, 0] == pytest.approx(1.0, abs=1e-12)
+    assert E[-1, -1] == 1.0
+
+
+@settings(deadline=None, max_examples=25, derandomize=True)
+@given(
+    st.lists(
+        arrays(np.float64, st.integers(1, 7), elements=finite), min_size=1, max_size=5
+    ),
+    gammas,
+)
+def test_pairwise_equals_loop_property(series, gamma):
+    np.testing.assert_allclose(
+        pairwise_soft_dtw(series, gamma=gamma),
+        _loop(series, series, gamma=gamma),
+        rtol=1e-12,
+        atol=1e-9,
+    )
+
+
+# ------------------------------------------------------------ stability
+
+
+def test_tiny_gamma_with_huge_costs_is_finite(rng):
+    x, y = rng.uniform(-1e3, 1e3, size=30), rng.uniform(-1e3, 1e3, size=20)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        value, grad = soft_dtw_grad(x, y, gamma=1e-4)
+        _, E = soft_dtw_alignment(x, y, gamma=1e-4)
+    assert np.isfinite(value) and np.isfinite(grad).all() and np.isfinite(E).all()
+    assert value == pytest.approx(dtw(x, y), rel=1e-9)
+
+
+def test_huge_gamma_is_finite(rng):
+    x, y = rng.normal(size=30), rng.normal(size=20)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        value, grad = soft_dtw_grad(x, y, gamma=1e4)
+        divergence = soft_dtw_divergence(x, y, gamma=1e4)
+    assert np.isfinite(value) and value < 0 and np.isfinite(grad).all()
+    assert np.isfinite(divergence)
+
+
+def test_float32_and_integer_input(rng):
+    x, y = rng.integers(-5, 5, size=8), rng.integers(-5, 5, size=6)
+    as_float = soft_dtw(x.astype(float), y.astype(float), gamma=0.5)
+    assert soft_dtw(x, y, gamma=0.5) == as_float
+    assert soft_dtw(x.tolist(), y.tolist(), gamma=0.5) == as_float
+    x32, y32 = rng.normal(size=8).astype(np.float32), rng.normal(size=6)
+    assert soft_dtw(x32, y32, gamma=0.5) == soft_dtw(x32.astype(float), y32, gamma=0.5)
+
+
+def test_inputs_are_never_modified(rng):
+    x, y = rng.normal(size=(7, 2)), rng.normal(size=(5, 2))
+    X = np.concatenate([rng.normal(size=(3, 7, 2)), np.full((3, 2, 2), np.nan)], 1)
+    originals = [a.copy() for a in (x, y, X)]
+    for a in (x, y, X):
+        a.setflags(write=False)
+    soft_dtw(x, y)
+    soft_dtw_alignment(x, y)
+    soft_dtw_grad(x, y)
+    soft_dtw_divergence(x, y)
+    dtw(x, y, return_path=True)
+    soft_dtw_from_cost(sq_cost(x, y), return_alignment=True)
+    pairwise_soft_dtw(X, divergence=True)
+    pairwise_soft_dtw(X, X[:2])
+    for a, original in zip((x, y, X), originals, strict=True):
+        np.testing.assert_array_equal(a, original)
+
+
+# ------------------------------------------------------------ bad input
+
+
+def test_nan_inside_series_is_rejected():
+    with pytest.raises(ValueError, match=r"x contains NaN at time index 1"):
+        soft_dtw([0.0, np.nan, 1.0], [1.0, 2.0])
+
+
+def test_trailing_nan_padding_is_accepted():
+    assert soft_dtw([0.0, 1.0, np.nan], [0.0, 1.0], gamma=0.0) == 0.0
+
+
+def test_partial_nan_row_is_rejected():
+    with pytest.raises(ValueError, match=r"y contains NaN at time index 1"):
+        soft_dtw([[0.0, 1.0]], [[0.0, 1.0], [np.nan, 2.0]])
+
+
+def test_inf_is_rejected():
+    with pytest.raises(ValueError, match=r"y contains inf"):
+        soft_dtw([0.0, 1.0], [1.0, np.inf])
+
+
+def test_empty_series_is_rejected():
+    with pytest.raises(ValueError, match=r"x is empty"):
+        soft_dtw([], [1.0, 2.0])
+
+
+def test_all_padding_series_is_rejected():
+    with pytest.raises(ValueError, match=r"y has length 0 once its trailing NaN"):
+        soft_dtw([1.0], [np.nan, np.nan])
+
+
+def test_padding_only_series_in_dataset_is_rejected():
+    with pytest.raises(ValueError, match=r"X\[1\] has length 0"):
+        pairwise_soft_dtw(np.array([[1.0, 2.0], [np.nan, np.nan]]))
+
+
+@pytest.mark.parametrize("gamma", [-1.0, np.nan, np.inf, "1", None])
+def test_bad_gamma_is_rejected(gamma):
+    with pytest.raises(ValueError, match=r"gamma must be a finite number >= 0"):
+        soft_dtw([0.0], [1.0], gamma=gamma)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: soft_dtw_grad([0.0], [1.0], gamma=0.0),
+        lambda: soft_dtw_alignment([0.0], [1.0], gamma=0),
+        lambda: soft_dtw_from_cost([[1.0]], gamma=0.0, return_alignment=True),
+    ],
+)
+def test_zero_gamma_with_gradient_is_rejected(call):
+    with pytest.raises(ValueError, match=r"gamma must be a finite number > 0 here"):
+        call()
+
+
+def test_channel_mismatch_is_rejected():
+    with pytest.raises(ValueError, match=r"x has 2 channels and y has 3"):
+        soft_dtw(np.zeros((4, 2)), np.zeros((4, 3)))
+
+
+def test_dataset_channel_mismatch_is_rejected():
+    with pytest.raises(ValueError, match=r"X has 2 channels and Y has 1"):
+        pairwise_soft_dtw(np.zeros((3, 4, 2)), np.zeros((3, 4)))
+
+
+def test_too_many_dimensions_are_rejected():
+    with pytest.raises(ValueError, match=r"got an array with 4 dimensions"):
+        pairwise_soft_dtw(np.zeros((2, 3, 4, 1)))
+    with pytest.raises(ValueError, match=r"x must be one series .* 3 dimensions"):
+        soft_dtw(np.zeros((2, 3, 1)), np.zeros(3))
+
+
+def test_non_numeric_data_is_rejected():
+    with pytest.raises(ValueError, match=r"x must hold real numbers"):
+        soft_dtw(["a", "b"], [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"X\[0\] must hold real numbers"):
+        pairwise_soft_dtw([["a", "b"], [1.0]])
+
+
+def test_ragged_nested_list_is_rejected():
+    with pytest.raises(ValueError, match=r"x could not be read as an array"):
+        soft_dtw([[1.0, 2.0], [3.0]], [1.0])
+
+
+@pytest.mark.parametrize("window", [-1, -0.5, 0.0, 1.5, "wide", True])
+def test_bad_window_is_rejected(window):
+    with pytest.raises(ValueError, match=r"window must be None, an int >= 0"):
+        soft_dtw([0.0, 1.0], [1.0], window=window)
+
+
+@pytest.mark.parametrize("n_jobs", [0, 1.5, "all"])
+def test_bad_n_jobs_is_rejected(n_jobs):
+    with pytest.raises(ValueError, match=r"n_jobs must be None"):
+        pairwise_soft_dtw(np.zeros((2, 3)), n_jobs=n_jobs)
+
+
+@pytest.mark.parametrize("C", [[[1.0, np.nan]], [[np.inf]], np.zeros((0, 3)), [1.0]])
+def test_bad_cost_matrix_is_rejected(C):
+    with pytest.raises(ValueError, match=r"C "):
+        soft_dtw_from_cost(C)
