@@ -1,0 +1,20 @@
+"""Time-series datasets: archive readers and the sets bundled with the package.
+
+The bundled sets (ECG200, CBF, GunPoint) come from the UCR Time Series
+Classification Archive:
+
+    H. A. Dau, A. Bagnall, K. Kamgar, C.-C. M. Yeh, Y. Zhu, S. Gharghabi,
+    C. A. Ratanamahatana, E. Keogh. "The UCR Time Series Archive",
+    IEEE/CAA Journal of Automatica Sinica, 2019.
+"""
+
+from ._bundled import bundled_path, load_cbf, load_ecg200, load_gunpoint
+from ._readers import read_ucr_file
+
+__all__ = [
+    "bundled_path",
+    "load_cbf",
+    "load_ecg200",
+    "load_gunpoint",
+    "read_ucr_file",
+]

@@ -1,0 +1,54 @@
+import numba
+import numpy as np
+import pytest
+
+from softdtw_learn.utils import (
+    check_dataset,
+    effective_n_jobs,
+    numba_threads,
+    to_time_series_dataset,
+)
+
+
+def test_list_of_unequal_series_is_padded_with_trailing_nan():
+    X = to_time_series_dataset([[1, 2, 3], [4.0]])
+    assert X.shape == (2, 3, 1) and X.dtype == np.float64
+    np.testing.assert_array_equal(X[1, :, 0], [4.0, np.nan, np.nan])
+
+
+def test_multivariate_list_and_explicit_length():
+    X = to_time_series_dataset([np.ones((2, 3)), np.zeros((4, 3))], length=6)
+    assert X.shape == (2, 6, 3)
+    assert np.isnan(X[0, 2:]).all() and np.isnan(X[1, 4:]).all()
+
+
+def test_length_shorter_than_longest_is_rejected():
+    with pytest.raises(ValueError, match=r"length must be an int at least"):
+        to_time_series_dataset([[1, 2, 3]], length=2)
+
+
+def test_channel_mismatch_in_list_is_rejected():
+    with pytest.raises(ValueError, match=r"different numbers of channels"):
+        to_time_series_dataset([np.ones((2, 3)), np.ones((2, 2))])
+
+
+def test_check_dataset_returns_true_lengths():
+    X = np.array([[1.0, 2.0, np.nan], [1.0, 2.0, 3.0]])
+    arr, lengths = check_dataset(X)
+    assert arr.shape == (2, 3, 1) and lengths.tolist() == [2, 3]
+
+
+def test_empty_dataset_is_rejected():
+    with pytest.raises(ValueError, match=r"X is empty"):
+        check_dataset([])
+
+
+def test_n_jobs_follows_joblib_and_threads_are_restored():
+    assert effective_n_jobs(None) == 1
+    assert effective_n_jobs(-1) == min(
+        numba.config.NUMBA_NUM_THREADS, __import__("joblib").cpu_count()
+    )
+    before = numba.get_num_threads()
+    with numba_threads(1) as threads:
+        assert threads == 1 and numba.get_num_threads() == 1
+    assert numba.get_num_threads() == before
