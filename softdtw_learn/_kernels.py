@@ -13,6 +13,8 @@ keeps the band connected, so a path from ``(0, 0)`` to ``(n - 1, m - 1)``
 always exists. Rows are summarised by ``lo[i] <= j <= hi[i]``.
 """
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -21,10 +23,67 @@ from numba import njit, prange
 _FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _JIT = {"cache": True, "nogil": True, "fastmath": _FASTMATH, "error_model": "numpy"}
 
-# Rows advanced together by the forward passes: cells of consecutive rows on
-# one anti-diagonal are independent, which lets the CPU overlap their
-# exp/log latency instead of waiting on one dependency chain.
-_STRIP = 4
+# Rows advanced together by the forward pass. Cells of consecutive rows on
+# one anti-diagonal are independent: their soft minima are computed as one
+# branch-free loop over these lanes, which the compiler turns into SIMD code.
+_LANES = 16
+
+# exp and log below are written out (range reduction + polynomial) so that
+# they inline and pipeline: the library calls cost ~5x more per cell. Their
+# own options leave out "reassoc", which would fold the Cody-Waite reduction.
+_JIT_EXACT = {**_JIT, "fastmath": _FASTMATH - {"reassoc"}}
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two (fdlibm's constants):
+_LN2_LO = 1.90821492927058770002e-10  # k * _LN2_HI is exact for |k| < 2**11.
+_LOG2_E = 1.4426950408889634
+_SQRT2 = 1.4142135623730951
+# 2**k for k = -1075..0: the scale of exp's result, by table lookup.
+_POW2 = np.ldexp(1.0, np.arange(-1075, 1))
+# Taylor coefficients 1/k! of exp on |r| <= ln(2) / 2: degree 13 truncates
+# below 5e-18 relative.
+_E0, _E1, _E2, _E3, _E4, _E5, _E6, _E7, _E8, _E9, _E10, _E11, _E12, _E13 = (
+    1.0 / math.factorial(k) for k in range(14)
+)
+# fdlibm's minimax coefficients for log(1 + f) = f - hfsq + s (hfsq + R(s^2)).
+_LG1 = 6.666666666666735130e-01
+_LG2 = 3.999999999940941908e-01
+_LG3 = 2.857142874366239149e-01
+_LG4 = 2.222219843214978396e-01
+_LG5 = 1.818357216161805012e-01
+_LG6 = 1.531383769920937332e-01
+_LG7 = 1.479819860511658591e-01
+
+
+@njit(**_JIT_EXACT)
+def _exp_nonpositive(x):
+    """``exp(x)`` for ``x <= 0`` (``-inf`` gives 0), within 2 ulp."""
+    clamped = max(x, -745.0)
+    k = np.floor(clamped * _LOG2_E + 0.5)
+    r = (clamped - k * _LN2_HI) - k * _LN2_LO
+    r2 = r * r
+    r4 = r2 * r2
+    # Estrin's scheme: a short dependency chain.
+    low = (_E0 + _E1 * r + (_E2 + _E3 * r) * r2) + (
+        _E4 + _E5 * r + (_E6 + _E7 * r) * r2
+    ) * r4
+    high = (_E8 + _E9 * r + (_E10 + _E11 * r) * r2) + (_E12 + _E13 * r) * r4
+    value = (low + high * (r4 * r4)) * _POW2[int(k) + 1075]
+    return value if x >= -745.0 else 0.0
+
+
+@njit(**_JIT_EXACT)
+def _log_1_to_3(y):
+    """``log(y)`` for ``1 <= y <= 3``, within 1 ulp (fdlibm's e_log core)."""
+    over1 = 1.0 if y > _SQRT2 else 0.0
+    over2 = 1.0 if y > 2.0 * _SQRT2 else 0.0
+    k = over1 + over2
+    f = y * (1.0 - 0.5 * over1 - 0.25 * over2) - 1.0  # in [sqrt(2)/2 - 1, sqrt(2) - 1]
+    hfsq = 0.5 * f * f
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    odd = w * (_LG2 + w * (_LG4 + w * _LG6))
+    even = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7)))
+    return k * _LN2_HI - ((hfsq - (s * (hfsq + odd + even) + k * _LN2_LO)) - f)
 
 
 @njit(**_JIT)
@@ -59,19 +118,31 @@ def _band_bounds(n, m, w):
 
 
 @njit(inline="always", **_JIT)
-def _softmin3(a, b, c, gamma, inv_gamma):
-    """Soft minimum ``-gamma log sum exp(-v / gamma)``; hard minimum at gamma 0.
+def _lane_terms(a, b, c, inv_gamma, k, low, arg_ab, arg_c):
+    """Store lane ``k``'s share of the soft minimum of ``a``, ``b``, ``c``.
 
     The smallest argument contributes ``exp(0) = 1``, so two exponentials
-    suffice: the other two arguments are ``max(a, b)`` and ``max(min(a, b), c)``.
+    suffice: those of the other two, ``max(a, b)`` and ``max(min(a, b), c)``.
     """
-    low = min(a, min(b, c))
-    if gamma == 0.0 or low == np.inf:
-        return low
-    rest = np.exp((low - max(a, b)) * inv_gamma) + np.exp(
-        (low - max(min(a, b), c)) * inv_gamma
-    )
-    return low - gamma * np.log(1.0 + rest)
+    smallest = min(a, min(b, c))
+    low[k] = smallest
+    arg_ab[k] = (smallest - max(a, b)) * inv_gamma
+    arg_c[k] = (smallest - max(min(a, b), c)) * inv_gamma
+
+
+@njit(**_JIT)
+def _lanes_softmin(low, arg_ab, arg_c, gamma, out):
+    """Soft minimum ``low - gamma log(1 + e^arg_ab + e^arg_c)`` of every lane.
+
+    A lane with ``low = inf`` (off the band) gives ``inf``; gamma 0 gives the
+    hard minimum.
+    """
+    if gamma == 0.0:
+        out[:] = low
+        return
+    for k in range(_LANES):
+        rest = _exp_nonpositive(arg_ab[k]) + _exp_nonpositive(arg_c[k])
+        out[k] = low[k] - gamma * _log_1_to_3(1.0 + rest)
 
 
 @njit(inline="always", **_JIT)
@@ -84,8 +155,8 @@ def _softmin3_weights(a, b, c, inv_gamma):
     low = min(a, min(b, c))
     high_ab = max(a, b)
     high_c = max(min(a, b), c)
-    e_ab = np.exp((low - high_ab) * inv_gamma)
-    e_c = np.exp((low - high_c) * inv_gamma)
+    e_ab = _exp_nonpositive((low - high_ab) * inv_gamma)
+    e_c = _exp_nonpositive((low - high_c) * inv_gamma)
     scale = 1.0 / (1.0 + e_ab + e_c)
     w_a = scale if a == low else (e_ab if a == high_ab else e_c) * scale
     w_b = scale if b == low else (e_ab if b == high_ab else e_c) * scale
@@ -104,77 +175,85 @@ def _sq_dist(x, i, y, j):
 
 
 @njit(**_JIT)
-def _cost_matrix(x, y, lo, hi):
-    """Squared Euclidean cost on the band; ``inf`` outside it."""
-    n, m = x.shape[0], y.shape[0]
-    cost = np.full((n, m), np.inf)
-    for i in range(n):
-        for j in range(lo[i], hi[i] + 1):
-            cost[i, j] = _sq_dist(x, i, y, j)
-    return cost
+def _forward_pass(x, y, cost, lo, hi, gamma, table, rolling):
+    """Algorithm 1 on the band, ``_LANES`` rows at a time along anti-diagonals.
+
+    The cost of cell (i, j) is ``cost[i, j]`` when ``cost`` is not empty,
+    otherwise ``||x_i - y_j||^2`` computed on the fly. ``table`` holds R with
+    a boundary row and column (``R[0, 0] = 0``, ``inf`` elsewhere): either the
+    whole ``(n + 1, m + 1)`` table, filled with ``inf`` by the caller, or with
+    ``rolling`` only ``_LANES + 1`` rows (the previous strip's last row, then
+    the strip), kept ``inf`` where read but not written. Returns R[n, m].
+    """
+    n, m = lo.shape[0], table.shape[1] - 1
+    on_the_fly = cost.shape[0] == 0
+    inv_gamma = 1.0 / gamma if gamma > 0.0 else 0.0
+    low = np.empty(_LANES)
+    arg_ab = np.empty(_LANES)
+    arg_c = np.empty(_LANES)
+    soft = np.empty(_LANES)
+    costs = np.empty(_LANES)
+    for top in range(0, n, _LANES):
+        rows = min(_LANES, n - top)
+        base = 0 if rolling else top  # table row of the row above the strip
+        if rolling:
+            for k in range(rows):
+                i = top + k
+                reach = hi[i + 1] + 2 if i + 1 < n else hi[i] + 2
+                table[k + 1, lo[i]] = np.inf
+                table[k + 1, hi[i] + 2 : reach] = np.inf
+        # Step t computes cell (top + k, t - k) of every row k of the strip.
+        for t in range(lo[top], hi[top + rows - 1] + rows):
+            for k in range(_LANES):
+                i = top + k
+                j = t - k
+                if k < rows and lo[i] <= j <= hi[i]:
+                    up = base + k
+                    _lane_terms(
+                        table[up, j],
+                        table[up, j + 1],
+                        table[up + 1, j],
+                        inv_gamma,
+                        k,
+                        low,
+                        arg_ab,
+                        arg_c,
+                    )
+                    costs[k] = _sq_dist(x, i, y, j) if on_the_fly else cost[i, j]
+                else:
+                    low[k] = np.inf
+                    arg_ab[k] = -np.inf
+                    arg_c[k] = -np.inf
+            _lanes_softmin(low, arg_ab, arg_c, gamma, soft)
+            for k in range(rows):
+                j = t - k
+                if lo[top + k] <= j <= hi[top + k]:
+                    table[base + k + 1, j + 1] = costs[k] + soft[k]
+        if rolling:
+            last = top + rows - 1
+            reach = hi[last + 1] + 2 if last + 1 < n else m + 1
+            table[0, lo[last] : reach] = table[rows, lo[last] : reach]
+    return table[0 if rolling else n, m]
 
 
 @njit(**_JIT)
-def _forward(cost, lo, hi, gamma):
-    """Algorithm 1: the full ``(n + 1, m + 1)`` table R, ``R[n, m]`` the value.
-
-    Row 0 and column 0 are the boundary (``R[0, 0] = 0``, ``inf`` elsewhere);
-    cells outside the band stay ``inf`` and are never computed.
-    """
-    n, m = cost.shape
-    inv_gamma = 1.0 / gamma if gamma > 0.0 else 0.0
-    table = np.full((n + 1, m + 1), np.inf)
+def _forward(x, y, cost, lo, hi, gamma):
+    """Return the full ``(n + 1, m + 1)`` table R; ``R[n, m]`` is the value."""
+    table = np.full((lo.shape[0] + 1, hi[-1] + 2), np.inf)
     table[0, 0] = 0.0
-    for top in range(0, n, _STRIP):
-        rows = min(_STRIP, n - top)
-        # Row top + k handles column t - k at step t: one anti-diagonal.
-        for t in range(lo[top], hi[top + rows - 1] + rows):
-            for k in range(rows):
-                i = top + k
-                j = t - k
-                if lo[i] <= j <= hi[i]:
-                    table[i + 1, j + 1] = cost[i, j] + _softmin3(
-                        table[i, j], table[i, j + 1], table[i + 1, j], gamma, inv_gamma
-                    )
+    _forward_pass(x, y, cost, lo, hi, gamma, table, False)
     return table
 
 
 @njit(**_JIT)
 def _value(x, y, lo, hi, gamma):
-    """Soft-DTW value with the cost computed on the fly and O(m) memory.
+    """Soft-DTW value in O(m) memory, the cost computed on the fly.
 
-    Keeps ``_STRIP + 1`` rows of R (the last row of the previous strip, then
-    the strip itself); the public layer puts the shorter series in ``y``.
+    The public layer puts the shorter series in ``y``.
     """
-    n, m = x.shape[0], y.shape[0]
-    inv_gamma = 1.0 / gamma if gamma > 0.0 else 0.0
-    rows_r = np.full((_STRIP + 1, m + 1), np.inf)
-    rows_r[0, 0] = 0.0
-    for top in range(0, n, _STRIP):
-        rows = min(_STRIP, n - top)
-        # Cells the strip reads but does not write must hold inf: the one left
-        # of each row's band, and those the next row reaches beyond it.
-        for k in range(rows):
-            i = top + k
-            reach = hi[i + 1] + 2 if i + 1 < n else hi[i] + 2
-            rows_r[k + 1, lo[i]] = np.inf
-            rows_r[k + 1, hi[i] + 2 : reach] = np.inf
-        for t in range(lo[top], hi[top + rows - 1] + rows):
-            for k in range(rows):
-                i = top + k
-                j = t - k
-                if lo[i] <= j <= hi[i]:
-                    rows_r[k + 1, j + 1] = _sq_dist(x, i, y, j) + _softmin3(
-                        rows_r[k, j],
-                        rows_r[k, j + 1],
-                        rows_r[k + 1, j],
-                        gamma,
-                        inv_gamma,
-                    )
-        last = top + rows - 1
-        reach = hi[last + 1] + 2 if last + 1 < n else m + 1
-        rows_r[0, lo[last] : reach] = rows_r[rows, lo[last] : reach]
-    return rows_r[0, m]
+    table = np.full((_LANES + 1, y.shape[0] + 1), np.inf)
+    table[0, 0] = 0.0
+    return _forward_pass(x, y, np.empty((0, 0)), lo, hi, gamma, table, True)
 
 
 @njit(**_JIT)
@@ -223,7 +302,7 @@ def _grad_series(alignment, x, y, lo, hi):
 @njit(**_JIT)
 def _value_alignment(x, y, lo, hi, gamma):
     """Value and expected alignment E of one pair (forward then backward)."""
-    table = _forward(_cost_matrix(x, y, lo, hi), lo, hi, gamma)
+    table = _forward(x, y, np.empty((0, 0)), lo, hi, gamma)
     return table[x.shape[0], y.shape[0]], _backward(table, lo, hi, gamma)
 
 

@@ -204,7 +204,8 @@ def soft_dtw_from_cost(C, *, gamma=1.0, window=None, return_alignment=False):
     cost = np.ascontiguousarray(cost, dtype=np.float64)
     gamma = check_gamma(gamma, allow_zero=not return_alignment)
     lo, hi = _band(cost.shape[0], cost.shape[1], window)
-    table = _kernels._forward(cost, lo, hi, gamma)
+    no_series = np.empty((0, 1))
+    table = _kernels._forward(no_series, no_series, cost, lo, hi, gamma)
     value = float(table[-1, -1])
     if not return_alignment:
         return value
@@ -280,7 +281,8 @@ def dtw(x, y, *, window=None, return_path=False):
         return soft_dtw(x, y, gamma=0.0, window=window)
     x_arr, y_arr = check_pair(x, y)
     lo, hi = _band(x_arr.shape[0], y_arr.shape[0], window)
-    table = _kernels._forward(_kernels._cost_matrix(x_arr, y_arr, lo, hi), lo, hi, 0.0)
+    no_cost = np.empty((0, 0))
+    table = _kernels._forward(x_arr, y_arr, no_cost, lo, hi, 0.0)
     return float(table[-1, -1]), _kernels._optimal_path(table, lo, hi)
 
 

@@ -189,7 +189,7 @@ def test_band_visits_only_band_cells(rng):
     mask = band_mask(n, m, cells)
     C = np.where(mask, rng.uniform(size=(n, m)), np.nan)
     lo, hi = _kernels._band_bounds(n, m, float(cells))
-    table = _kernels._forward(C, lo, hi, 0.5)
+    table = _kernels._forward(np.empty((0, 1)), np.empty((0, 1)), C, lo, hi, 0.5)
     assert np.isfinite(table[-1, -1])
 
 
