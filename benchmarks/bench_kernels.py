@@ -41,15 +41,15 @@ def _peer(name):
         return None
 
 
-def best_time(func, repeats):
-    """Best wall time of ``repeats`` calls (after one warm-up call)."""
-    func()
+def best_time(func, repeats, warm_up):
+    """Best wall time of ``repeats`` calls after ``warm_up()``, and the result."""
+    warm_up()
     best = np.inf
     for _ in range(repeats):
         start = time.perf_counter()
-        func()
+        result = func()
         best = min(best, time.perf_counter() - start)
-    return best
+    return best, result
 
 
 def value_functions(x, y):
@@ -130,15 +130,17 @@ def pairwise_functions(X, with_peers):
     return funcs
 
 
-def report(title, funcs, cells, repeats):
+def report(title, funcs, cells, repeats, warm_ups=None):
+    """Time each implementation; ``warm_ups`` are cheap calls that compile."""
     print(f"\n{title}")
     print(f"  {'implementation':<18}{'seconds':>12}{'ns/cell':>10}{'ratio':>9}  check")
     ours = None
     reference = None
     for name, func in funcs.items():
-        seconds = best_time(func, repeats if name == "softdtw_learn" else
-                            max(1, repeats // 3))
-        result = func()
+        warm_up = warm_ups[name] if warm_ups else func
+        seconds, result = best_time(
+            func, repeats if name == "softdtw_learn" else max(1, repeats // 3), warm_up
+        )
         value = result[0] if isinstance(result, tuple) else result
         value = np.asarray(value, dtype=float)
         if ours is None:
@@ -148,8 +150,10 @@ def report(title, funcs, cells, repeats):
             scale = np.abs(reference).max()
             check = f"max rel diff {np.abs(value - reference).max() / scale:.1e}"
         ratio = seconds / ours
-        print(f"  {name:<18}{seconds:>12.4g}{seconds / cells * 1e9:>10.1f}"
-              f"{ratio:>8.1f}x  {check}")
+        print(
+            f"  {name:<18}{seconds:>12.4g}{seconds / cells * 1e9:>10.1f}"
+            f"{ratio:>8.1f}x  {check}"
+        )
 
 
 FIRST_CALL = textwrap.dedent(
@@ -168,23 +172,34 @@ FIRST_CALL = textwrap.dedent(
 def first_call(imports, call, cache_dir):
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
     code = FIRST_CALL.format(imports=imports, call=call)
-    out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return float(out.strip().splitlines()[-1])
 
 
 def first_calls():
     print("\nfirst call in a fresh process (import + compile or load + one pair)")
     candidates = {
-        "softdtw_learn": ("from softdtw_learn.metrics import soft_dtw",
-                          "soft_dtw(x, y, gamma=0.1)"),
+        "softdtw_learn": (
+            "from softdtw_learn.metrics import soft_dtw",
+            "soft_dtw(x, y, gamma=0.1)",
+        ),
     }
     if _peer("tslearn"):
-        candidates["tslearn"] = ("from tslearn.metrics import soft_dtw",
-                                 "soft_dtw(x, y, gamma=0.1)")
+        candidates["tslearn"] = (
+            "from tslearn.metrics import soft_dtw",
+            "soft_dtw(x, y, gamma=0.1)",
+        )
     if _peer("aeon"):
-        candidates["aeon"] = ("from aeon.distances import soft_dtw_distance",
-                              "soft_dtw_distance(x, y, gamma=0.1)")
+        candidates["aeon"] = (
+            "from aeon.distances import soft_dtw_distance",
+            "soft_dtw_distance(x, y, gamma=0.1)",
+        )
     for name, (imports, call) in candidates.items():
         with tempfile.TemporaryDirectory() as cache:
             cold = first_call(imports, call, cache)
@@ -192,67 +207,105 @@ def first_calls():
         print(f"  {name:<18} cold cache {cold:6.2f} s   warm cache {warm:6.2f} s")
 
 
+# Compile first, then fork: a child's peak RSS starts at its RSS at the fork,
+# so its growth is the call's own memory, not the compiler's. The growth of
+# the same call at length 16 (interpreter and allocator noise) is subtracted.
 MEMORY = textwrap.dedent(
     """
-    import resource
+    import os, resource
     import numpy as np
     {imports}
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(2048, 1)), rng.normal(size=(2048, 1))
     small = x[:16], y[:16]
     {call_small}
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    {call}
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print((after - before) / 1024)
+
+    def growth(run):
+        read, write = os.pipe()
+        if os.fork() == 0:
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            run()
+            after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            os.write(write, str(after - before).encode())
+            os._exit(0)
+        os.wait()
+        return float(os.read(read, 64).decode()) / 1024
+
+    print(growth(lambda: {call}) - growth(lambda: {call_small}))
     """
 )
 
 
 def memory():
-    print("\npeak RSS growth of one value-only pair at length 2048 (MB)")
+    print(
+        "\npeak RSS growth of one value-only pair at length 2048, minus that at "
+        "length 16 (MB)"
+    )
     candidates = {
-        "softdtw_learn": ("from softdtw_learn.metrics import soft_dtw",
-                          "soft_dtw({}, gamma=0.1)"),
+        "softdtw_learn": (
+            "from softdtw_learn.metrics import soft_dtw",
+            "soft_dtw({}, gamma=0.1)",
+        ),
     }
     if _peer("tslearn"):
-        candidates["tslearn"] = ("from tslearn.metrics import soft_dtw",
-                                 "soft_dtw({}, gamma=0.1)")
+        candidates["tslearn"] = (
+            "from tslearn.metrics import soft_dtw",
+            "soft_dtw({}, gamma=0.1)",
+        )
     if _peer("aeon"):
-        candidates["aeon"] = ("from aeon.distances import soft_dtw_distance",
-                              "soft_dtw_distance({}, gamma=0.1)")
+        candidates["aeon"] = (
+            "from aeon.distances import soft_dtw_distance",
+            "soft_dtw_distance({}, gamma=0.1)",
+        )
     for name, (imports, call) in candidates.items():
-        code = MEMORY.format(imports=imports, call_small=call.format("*small"),
-                             call=call.format("x, y"))
-        out = subprocess.run([sys.executable, "-c", code], check=True,
-                             capture_output=True, text=True).stdout
+        code = MEMORY.format(
+            imports=imports, call_small=call.format("*small"), call=call.format("x, y")
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], check=True, capture_output=True, text=True
+        ).stdout
         print(f"  {name:<18} {float(out.strip().splitlines()[-1]):8.2f} MB")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--no-pairwise-peers", action="store_true",
-                        help="skip the peers' pairwise runs (minutes)")
+    parser.add_argument(
+        "--no-pairwise-peers",
+        action="store_true",
+        help="skip the peers' pairwise runs (minutes)",
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(0)
-    print(f"numba threads available: {numba.config.NUMBA_NUM_THREADS}; "
-          f"gamma = {GAMMA}")
+    print(f"numba threads available: {numba.config.NUMBA_NUM_THREADS}; gamma = {GAMMA}")
     peers = [p for p in ("tslearn", "aeon", "sdtw") if _peer(p)]
     print(f"peers importable: {', '.join(peers) or 'none'}")
     for d in (1, 4):
         for n in (128, 512, 2048):
             x, y = rng.normal(size=(n, d)), rng.normal(size=(n, d))
             repeats = 3 if args.quick else max(3, 200_000 // (n * n) * 3 + 3)
-            report(f"value, length {n}, {d} channel(s)", value_functions(x, y),
-                   n * n, repeats)
-            report(f"value + gradient, length {n}, {d} channel(s)",
-                   grad_functions(x, y), n * n, repeats)
+            report(
+                f"value, length {n}, {d} channel(s)",
+                value_functions(x, y),
+                n * n,
+                repeats,
+            )
+            report(
+                f"value + gradient, length {n}, {d} channel(s)",
+                grad_functions(x, y),
+                n * n,
+                repeats,
+            )
     X = rng.normal(size=(300, 128, 1))
-    report(f"pairwise 300 x 300, length 128, {numba.config.NUMBA_NUM_THREADS} "
-           "threads (tslearn/aeon n_jobs=-1)",
-           pairwise_functions(X, not args.no_pairwise_peers),
-           300 * 301 / 2 * 128 * 128, 1 if args.quick else 3)
+    with_peers = not args.no_pairwise_peers
+    report(
+        f"pairwise 300 x 300, length 128, {numba.config.NUMBA_NUM_THREADS} threads "
+        "(tslearn/aeon n_jobs=-1); ns per cell of one triangle",
+        pairwise_functions(X, with_peers),
+        300 * 301 / 2 * 128 * 128,
+        1 if args.quick else 3,
+        pairwise_functions(X[:4], with_peers),
+    )
     first_calls()
     memory()
 
