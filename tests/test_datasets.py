@@ -53,22 +53,157 @@ def test_trailing_nan_padding_and_string_labels(tmp_path):
     path = tmp_path / "set.tsv"
     path.write_text("a\t1\t2\t3\nb\t4\t5\tNaN\n")
     X, y = read_ucr_file(path)
-    np.testing.assert_array_equal(X, [[1, 2, 3], [4, 5, np.nan]])
+    # Unequal lengths: 3-D, trailing NaN padding.
+    assert X.shape == (2, 3, 1)
+    np.testing.assert_array_equal(X[:, :, 0], [[1, 2, 3], [4, 5, np.nan]])
     assert y.tolist() == ["a", "b"]
 
 
-def test_non_numeric_value_gives_clear_error(tmp_path):
-    path = tmp_path / "bad.txt"
-    path.write_text("1 0.5 0.7\n2 0.1 oops\n")
-    with pytest.raises(ValueError, match=r"line 2 has a value that is not a number"):
+TS_UNEQUAL = """# a comment
+@problemName Toy
+@timeStamps false
+@missing false
+@univariate false
+@dimensions 2
+@equalLength false
+@classLabel true walk run
+@data
+1,2,3:4,5,6:walk
+7,8:9,10:run
+"""
+
+ARFF_RELATIONAL = """% comment
+@relation 'Toy'
+@attribute relationalAtt relational
+@attribute att0 numeric
+@attribute att1 numeric
+@end relationalAtt
+@attribute activity {walk,run}
+@data
+'1,2,3\\n4,5,6',walk
+'7,8,0\\n9,10,0',run
+"""
+
+ARFF_UNIVARIATE = """@relation toy
+@attribute t0 numeric
+@attribute t1 numeric
+@attribute target {1,2}
+@data
+0.5,1.5,1
+2.5,3.5,2
+"""
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_ts_multivariate_unequal_lengths(tmp_path):
+    X, y = read_ucr_file(_write(tmp_path, "toy.ts", TS_UNEQUAL))
+    assert X.shape == (2, 3, 2)
+    np.testing.assert_array_equal(X[0], [[1, 4], [2, 5], [3, 6]])
+    np.testing.assert_array_equal(X[1], [[7, 9], [8, 10], [np.nan, np.nan]])
+    assert y.tolist() == ["walk", "run"]
+
+
+def test_arff_relational_and_univariate(tmp_path):
+    X, y = read_ucr_file(_write(tmp_path, "toy.arff", ARFF_RELATIONAL))
+    np.testing.assert_array_equal(X[0], [[1, 4], [2, 5], [3, 6]])
+    assert X.shape == (2, 3, 2) and y.tolist() == ["walk", "run"]
+    X, y = read_ucr_file(_write(tmp_path, "uni.arff", ARFF_UNIVARIATE))
+    np.testing.assert_array_equal(X, [[0.5, 1.5], [2.5, 3.5]])
+    assert y.tolist() == [1, 2] and y.dtype == np.int64
+
+
+def test_format_comes_from_content_not_suffix(tmp_path):
+    X, y = read_ucr_file(_write(tmp_path, "toy.txt", TS_UNEQUAL))
+    assert X.shape == (2, 3, 2)
+    X, y = read_ucr_file(_write(tmp_path, "toy.csv", "1\t0.5\t0.25\n2\t1\t2\n"))
+    np.testing.assert_array_equal(X, [[0.5, 0.25], [1, 2]])
+
+
+def test_mixed_numeric_and_text_labels_stay_strings(tmp_path):
+    _, y = read_ucr_file(_write(tmp_path, "m.tsv", "1\t0\t1\nb\t1\t0\n"))
+    assert y.tolist() == ["1", "b"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("empty.tsv", "\n\n", r"empty.tsv: the file is empty"),
+        ("ragged.tsv", "1\t1\t2\t3\n2\t1\t2\n", r"ragged.tsv: line 2 has a different"),
+        ("ragged.txt", "1 1 2 3\n2 1 2\n", r"ragged.txt: line 2 has a different"),
+        ("word.txt", "1 0.5 0.7\n2 0.1 oops\n", r"word.txt: line 2 has a value that"),
+        ("word.tsv", "1\t0.5\n2\tx\n", r"word.tsv: line 2 has a value that is not"),
+        ("nolabel.tsv", "1\t0.5\n\t0.1\n", r"nolabel.tsv: line 2 has no label"),
+        ("hole.tsv", "1\t0.5\tNaN\t1\n", r"hole.tsv: line 1 has a missing value"),
+        (
+            "channels.ts",
+            "@dimensions 2\n@classLabel true a\n@data\n1,2:3,4:a\n1,2:a\n",
+            r"channels.ts: line 5 has 1 channels, expected 2",
+        ),
+        ("nolabel.ts", "@classLabel true a\n@data\n1,2,3:\n", r"line 3 has no label"),
+        ("missing.ts", "@classLabel true a\n@data\n1,?,3:a\n", r"line 3 has a missing"),
+        ("nan.ts", "@classLabel true a\n@data\n1,NaN,3:a\n", r"line 3 has a missing"),
+        ("word.ts", "@classLabel true a\n@data\n1,x,3:a\n", r"line 3 has a value"),
+        (
+            "lengths.ts",
+            "@classLabel true a\n@data\n1,2,3:4,5:a\n",
+            r"line 3 has channels of different lengths",
+        ),
+        ("nodata.ts", "@problemName x\n", r"nodata.ts: no @data line"),
+        ("nolabel.arff", "@relation r\n@data\n1,2,\n", r"line 3 has no label"),
+        ("what.dat", "hello world\n", r"what.dat: line 1 matches none of the"),
+    ],
+)
+def test_bad_files_name_the_file_and_line(tmp_path, name, text, message):
+    with pytest.raises(ValueError, match=message):
+        read_ucr_file(_write(tmp_path, name, text))
+
+
+def test_binary_file_is_rejected(tmp_path):
+    path = tmp_path / "blob.tsv"
+    path.write_bytes(bytes(range(256)))
+    with pytest.raises(ValueError, match=r"blob.tsv: not a text file"):
         read_ucr_file(path)
 
 
-def test_empty_file_gives_clear_error(tmp_path):
-    path = tmp_path / "empty.tsv"
-    path.write_text("\n")
-    with pytest.raises(ValueError, match=r"no series found"):
-        read_ucr_file(path)
+SIDE_BY_SIDE = [
+    ("ArrowHead", "ts", "tsv"),
+    ("Coffee", "tsv", "txt"),
+    ("GunPoint", "ts", "txt"),
+    ("BasicMotions", "ts", "arff"),
+]
+
+
+@pytest.mark.skipif(
+    not SHARED.is_dir(), reason="../shared/data is not beside the clone"
+)
+@pytest.mark.parametrize(("name", "first", "second"), SIDE_BY_SIDE)
+@pytest.mark.parametrize("split", ["TRAIN", "TEST"])
+def test_two_formats_of_one_dataset_load_identically(name, first, second, split):
+    X1, y1 = read_ucr_file(SHARED / name / f"{name}_{split}.{first}")
+    X2, y2 = read_ucr_file(SHARED / name / f"{name}_{split}.{second}")
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(y1, y2)
+
+
+@pytest.mark.skipif(
+    not SHARED.is_dir(), reason="../shared/data is not beside the clone"
+)
+@pytest.mark.parametrize(
+    ("name", "channels", "shortest", "longest"),
+    [("JapaneseVowels", 12, 7, 29), ("PickupGestureWiimoteZ", 1, 29, 361)],
+)
+def test_unequal_length_sets_load_with_their_lengths(name, channels, shortest, longest):
+    lengths = []
+    for split in ("TRAIN", "TEST"):
+        X, y = read_ucr_file(SHARED / name / f"{name}_{split}.ts")
+        assert X.ndim == 3 and X.shape[2] == channels and len(y) == len(X)
+        lengths.extend((~np.isnan(X).all(axis=2)).sum(axis=1))
+    assert (min(lengths), max(lengths)) == (shortest, longest)
 
 
 def test_unknown_bundled_name_is_rejected():

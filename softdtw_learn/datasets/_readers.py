@@ -1,75 +1,291 @@
-"""Readers for the UCR/UEA archive text formats.
+r"""Readers for the four UCR/UEA archive formats.
 
 - ``.tsv``: UCR 2018, tab-separated, label first, trailing NaN padding;
-- ``.txt``: UCR 2015, whitespace-separated, label first.
+- ``.txt``: UCR 2015, whitespace-separated, label first;
+- ``.ts``: sktime/aeon, ``@`` header, ``@data``, channels separated by ``:``,
+  label last, equal or unequal lengths;
+- ``.arff``: Weka ARFF, univariate (one numeric attribute per time step) or
+  UEA multivariate (a relational attribute, channels separated by ``\n``).
 
-The format is recognised from the content; the suffix is only a hint.
+The format is recognised from the content; the suffix is only a hint. Every
+error names the file and, where there is one, the line.
 """
 
+import io
+import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ..utils import to_time_series_dataset
 
 
 def _labels(raw):
     """Labels as written; ints when every label is an integer number."""
+    raw = [str(v).strip() for v in raw]
     try:
         as_float = np.array([float(v) for v in raw])
     except ValueError:
-        return np.array(raw, dtype=object).astype(str)
+        return np.array(raw)
     if np.all(np.isfinite(as_float)) and np.all(as_float == np.round(as_float)):
         return as_float.astype(np.int64)
-    return np.array(raw).astype(str)
+    return np.array(raw)
 
 
-def _read_label_first(lines, path, sep):
-    """Rows of ``label value value ...`` (sep None means any whitespace)."""
-    labels, series = [], []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        fields = line.rstrip("\n").split(sep) if sep else line.split()
+def _content_lines(text):
+    """``(line_number, line)`` without blanks and ``#``/``%`` comments.
+
+    Only spaces and line ends are stripped: a leading tab is an empty field.
+    """
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip(" \r\n")
+        if stripped.strip() and stripped.lstrip()[0] not in "#%":
+            yield number, stripped
+
+
+def _sniff(text, path):
+    """Name the format of a file's content: tsv, txt, ts or arff."""
+    first = next(_content_lines(text), None)
+    if first is None:
+        raise ValueError(f"{path}: the file is empty; no series to read.")
+    line = first[1].strip()
+    if line.startswith("@"):
+        keywords = {
+            m.group(1).lower()
+            for m in re.finditer(r"^\s*@(\w+)", text, flags=re.MULTILINE)
+        }
+        if keywords & {"relation", "attribute"}:
+            return "arff"
+        return "ts"
+    if "\t" in line:
+        return "tsv"
+    tokens = line.split()
+    if len(tokens) > 1:
         try:
-            values = np.array([float(v) if v.strip() else np.nan for v in fields[1:]])
-        except ValueError as exc:
+            float(tokens[1])
+            return "txt"
+        except ValueError:
+            pass
+    raise ValueError(
+        f"{path}: line {first[0]} matches none of the UCR/UEA formats (.tsv, .txt, "
+        ".ts, .arff); check that this is an archive file."
+    )
+
+
+def _series_lengths(values, lines, path):
+    """Return the lengths of label-first rows; NaN may only pad at the end."""
+    missing = np.isnan(values)
+    width = values.shape[1]
+    lengths = width - np.argmax(~missing[:, ::-1], axis=1)
+    lengths[missing.all(axis=1)] = 0
+    empty = np.flatnonzero(lengths == 0)
+    if empty.size:
+        raise ValueError(f"{path}: line {lines[empty[0]]} has a label but no values.")
+    inside = missing & (np.arange(width) < lengths[:, None])
+    if inside.any():
+        row, col = np.argwhere(inside)[0]
+        raise ValueError(
+            f"{path}: line {lines[row]} has a missing value (NaN) at time index "
+            f"{col}, inside the series; only trailing NaN padding is supported. "
+            "Impute missing values first."
+        )
+    return lengths
+
+
+def _read_label_first(text, path, fmt):
+    """UCR 2018 ``.tsv`` or UCR 2015 ``.txt``: one series per line, label first."""
+    numbered = list(_content_lines(text))
+    lines = np.array([n for n, _ in numbered])
+    body = "\n".join(line for _, line in numbered)
+    if fmt == "tsv":
+        counts = np.array([line.count("\t") for _, line in numbered])
+    else:
+        counts = np.array([len(line.split()) for _, line in numbered])
+    ragged = np.flatnonzero(counts != counts[0])
+    if ragged.size:
+        raise ValueError(
+            f"{path}: line {lines[ragged[0]]} has a different number of fields than "
+            f"line {lines[0]}; rows of unequal length must be padded with NaN."
+        )
+    frame = pd.read_csv(
+        io.StringIO(body),
+        sep="\t" if fmt == "tsv" else r"\s+",
+        header=None,
+        dtype={0: str},
+        na_values=["NaN", "nan"],
+        keep_default_na=False,
+    )
+    labels = frame.pop(0)
+    if labels.isna().any() or (labels.str.strip() == "").any():
+        row = int(np.flatnonzero(labels.isna() | (labels.str.strip() == ""))[0])
+        raise ValueError(f"{path}: line {lines[row]} has no label.")
+    bad = [c for c in frame.columns if frame[c].dtype.kind not in "fiu"]
+    if bad:
+        coerced = frame[bad].apply(pd.to_numeric, errors="coerce")
+        row = int(np.flatnonzero((coerced.isna() & frame[bad].notna()).any(axis=1))[0])
+        raise ValueError(
+            f"{path}: line {lines[row]} has a value that is not a number; each row "
+            "must be a label followed by numbers."
+        )
+    values = frame.to_numpy(dtype=np.float64)
+    lengths = _series_lengths(values, lines, path)
+    if np.all(lengths == values.shape[1]):
+        return np.ascontiguousarray(values), _labels(labels)
+    return values[:, : lengths.max(), None].copy(), _labels(labels)
+
+
+def _parse_values(text, path, number, what):
+    """Comma-separated numbers; ``?`` and NaN (missing values) are errors."""
+    fields = [v.strip() for v in text.split(",")]
+    try:
+        values = np.array([np.nan if v == "?" else float(v) for v in fields])
+    except ValueError:
+        raise ValueError(
+            f"{path}: line {number} has a value that is not a number in {what}."
+        ) from None
+    if np.isnan(values).any():
+        raise ValueError(
+            f"{path}: line {number} has a missing value ('?' or NaN) at time index "
+            f"{int(np.flatnonzero(np.isnan(values))[0])} of {what}; softdtw_learn "
+            "needs complete series. Impute missing values first."
+        )
+    return values
+
+
+def _stack_channels(channels, path, number):
+    """Channels of one series as ``(length, n_channels)``; equal lengths."""
+    sizes = {c.size for c in channels}
+    if len(sizes) > 1:
+        raise ValueError(
+            f"{path}: line {number} has channels of different lengths "
+            f"{sorted(sizes)}; the channels of one series must be equally long."
+        )
+    return np.stack(channels, axis=1)
+
+
+def _read_ts(text, path):
+    """sktime/aeon ``.ts``: header, ``@data``, channels by ``:``, label last."""
+    header = {}
+    series, labels = [], []
+    in_data = False
+    dims = None
+    for number, raw in _content_lines(text):
+        line = raw.strip()
+        if not in_data:
+            if not line.startswith("@"):
+                raise ValueError(
+                    f"{path}: line {number} comes before @data but is not a header "
+                    "line."
+                )
+            key, _, value = line[1:].partition(" ")
+            header[key.lower()] = value.strip()
+            in_data = key.lower() == "data"
+            if header.get("timestamps", "false").lower() == "true":
+                raise ValueError(
+                    f"{path}: @timeStamps true is not supported; export the series "
+                    "without timestamps."
+                )
+            continue
+        class_label = header.get("classlabel", "false").lower().split()[:1]
+        has_label = class_label == ["true"] or (
+            header.get("targetlabel", "false").lower() == "true"
+        )
+        parts = line.split(":")
+        if has_label:
+            if len(parts) < 2 or not parts[-1].strip():
+                raise ValueError(f"{path}: line {number} has no label.")
+            labels.append(parts[-1].strip())
+            parts = parts[:-1]
+        if dims is None:
+            dims = int(header.get("dimensions", len(parts)))
+        if len(parts) != dims:
             raise ValueError(
-                f"{path}: line {number} has a value that is not a number ({exc}); "
-                "each row must be a label followed by numbers."
-            ) from None
-        if values.size == 0:
-            raise ValueError(f"{path}: line {number} has a label but no values.")
-        labels.append(fields[0].strip())
-        series.append(values)
-    if not series:
-        raise ValueError(f"{path}: no series found; the file is empty.")
+                f"{path}: line {number} has {len(parts)} channels, expected {dims} "
+                "(from @dimensions or the first series)."
+            )
+        channels = [
+            _parse_values(part, path, number, f"channel {c}")
+            for c, part in enumerate(parts)
+        ]
+        series.append(_stack_channels(channels, path, number))
+    if not in_data:
+        raise ValueError(f"{path}: no @data line; not a complete .ts file.")
+    if header.get("equallength", "").lower() == "true":
+        sizes = [s.shape[0] for s in series]
+        if len(set(sizes)) > 1:
+            raise ValueError(
+                f"{path}: @equalLength true but series lengths range from "
+                f"{min(sizes)} to {max(sizes)}."
+            )
     return series, labels
 
 
-def _finish(series, labels, path):
-    """Pad into one array; 2-D when univariate and every series is full width."""
-    X = to_time_series_dataset(series)
-    if X.shape[2] == 1:
-        X = X[:, :, 0]
-    return X, _labels(labels)
+def _read_arff(text, path):
+    """Weka ARFF: univariate numeric attributes, or UEA relational multivariate."""
+    relational = False
+    depth = 0
+    in_data = False
+    series, labels = [], []
+    for number, raw in _content_lines(text):
+        line = raw.strip()
+        if not in_data:
+            lower = line.lower()
+            if lower.startswith("@attribute") and lower.endswith("relational"):
+                relational = True
+                depth += 1
+            elif lower.startswith("@end"):
+                depth -= 1
+            elif lower.startswith("@data"):
+                in_data = True
+            elif not lower.startswith(("@relation", "@attribute")):
+                raise ValueError(
+                    f"{path}: line {number} is neither an ARFF header line nor data."
+                )
+            continue
+        body, sep, label = line.rpartition(",")
+        if not sep or not label.strip():
+            raise ValueError(f"{path}: line {number} has no label.")
+        labels.append(label.strip().strip("'\""))
+        if relational:
+            body = body.strip().strip("'\"")
+            channels = [
+                _parse_values(part, path, number, f"channel {c}")
+                for c, part in enumerate(body.split("\\n"))
+            ]
+            series.append(_stack_channels(channels, path, number))
+        else:
+            series.append(_parse_values(body, path, number, "the series")[:, None])
+    if not in_data:
+        raise ValueError(f"{path}: no @data line; not a complete ARFF file.")
+    return series, labels
 
 
 def read_ucr_file(path):
-    """Read one UCR/UEA archive file.
+    """Read one UCR/UEA archive file in any of the four formats.
 
     Parameters
     ----------
     path : str or path-like
-        A ``.tsv`` (UCR 2018) or ``.txt`` (UCR 2015) file. The format is
-        recognised from the content.
+        A ``.tsv`` (UCR 2018), ``.txt`` (UCR 2015), ``.ts`` (sktime/aeon) or
+        ``.arff`` (Weka/UEA) file. The format is recognised from the content.
 
     Returns
     -------
-    X : ndarray of shape (n_series, n_timestamps)
-        Univariate series, trailing-NaN padded to a common width.
-    y : ndarray of shape (n_series,)
+    X : ndarray of shape (n_series, n_timestamps) or (n_series, n_timestamps, \
+n_channels)
+        2-D for univariate series of equal length, 3-D otherwise; shorter
+        series are padded with trailing NaN.
+    y : ndarray of shape (n_series,) or None
         Labels as written in the file; ints when every label is an integer.
+        None for a ``.ts`` file without labels.
+
+    Raises
+    ------
+    ValueError
+        For an empty or unrecognised file, ragged rows, a missing label,
+        non-numeric or missing values, or inconsistent channels; the message
+        names the file and the line.
 
     Examples
     --------
@@ -80,13 +296,20 @@ def read_ucr_file(path):
     """
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ValueError(
-            f"{path} is not a text file; expected a UCR/UEA .tsv or .txt file."
+            f"{path}: not a text file; expected a UCR/UEA .tsv, .txt, .ts or .arff "
+            "file."
         ) from None
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
-    sep = "\t" if "\t" in first else None
-    series, labels = _read_label_first(lines, path, sep)
-    return _finish(series, labels, path)
+    fmt = _sniff(text, path)
+    if fmt in ("tsv", "txt"):
+        return _read_label_first(text, path, fmt)
+    series, labels = (_read_ts if fmt == "ts" else _read_arff)(text, path)
+    if not series:
+        raise ValueError(f"{path}: no series after the header.")
+    X = to_time_series_dataset(series)
+    lengths = {s.shape[0] for s in series}
+    if X.shape[2] == 1 and len(lengths) == 1:
+        X = np.ascontiguousarray(X[:, :, 0])
+    return X, (_labels(labels) if labels else None)
