@@ -1,14 +1,18 @@
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from softdtw_learn.datasets import (
     bundled_path,
+    from_long_dataframe,
     load_cbf,
     load_ecg200,
     load_gunpoint,
+    make_cylinder_bell_funnel,
     read_ucr_file,
+    to_long_dataframe,
 )
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "ucr"
@@ -209,3 +213,76 @@ def test_unequal_length_sets_load_with_their_lengths(name, channels, shortest, l
 def test_unknown_bundled_name_is_rejected():
     with pytest.raises(ValueError, match=r"name must be one of the bundled sets"):
         bundled_path("Nope", "TRAIN")
+
+
+# ------------------------------------------------------ CBF generator
+
+
+def _event_slope(series):
+    """Least-squares slope of the samples well above the noise (the event)."""
+    t = np.flatnonzero(series > 2.5)
+    return np.polyfit(t, series[t], 1)[0] if t.size > 5 else 0.0
+
+
+def test_cbf_classes_have_their_defining_shapes():
+    X, y = make_cylinder_bell_funnel(600, random_state=0)
+    assert X.shape == (600, 128) and np.bincount(y).tolist() == [200, 200, 200]
+    slopes = np.array([_event_slope(x) for x in X])
+    assert np.mean(slopes[y == 1] > 0.02) > 0.9  # bell rises
+    assert np.mean(slopes[y == 2] < -0.02) > 0.9  # funnel falls
+    assert np.median(np.abs(slopes[y == 0])) < 0.02  # cylinder is flat
+    # The cylinder's plateau sits at 6 + N(0, 1) on average.
+    plateau = [x[x > 2.5].mean() for x in X[y == 0]]
+    assert 5.5 < np.mean(plateau) < 7.0
+    # Outside [16, 128] every class is noise: mean 0, std 1.
+    head = X[:, :16]
+    assert abs(head.mean()) < 0.05 and 0.95 < head.std() < 1.05
+
+
+def test_cbf_is_reproducible_balanced_and_scales_with_length():
+    X1, y1 = make_cylinder_bell_funnel(10, length=64, random_state=3)
+    X2, y2 = make_cylinder_bell_funnel(10, length=64, random_state=3)
+    np.testing.assert_array_equal(X1, X2)
+    assert X1.shape == (10, 64) and sorted(np.bincount(y1).tolist()) == [3, 3, 4]
+
+
+@pytest.mark.parametrize("kwargs", [{"n_samples": 0}, {"length": 4}, {"length": 1.5}])
+def test_cbf_rejects_bad_sizes(kwargs):
+    with pytest.raises(ValueError, match=r"must be an int >="):
+        make_cylinder_bell_funnel(**kwargs)
+
+
+# ------------------------------------------------------ long DataFrames
+
+
+def test_long_dataframe_round_trip_with_unequal_lengths(rng):
+    X = np.full((3, 5, 2), np.nan)
+    for k, n in enumerate((5, 2, 4)):
+        X[k, :n] = rng.normal(size=(n, 2))
+    df = to_long_dataframe(X, ids=["c", "a", "b"], value_cols=["u", "v"])
+    assert len(df) == 11 and list(df.columns) == ["id", "time", "u", "v"]
+    back, ids = from_long_dataframe(
+        df.sample(frac=1, random_state=0),
+        id_col="id",
+        time_col="time",
+        value_cols=["u", "v"],
+    )
+    assert ids.tolist() == ["a", "b", "c"]
+    np.testing.assert_array_equal(back, X[[1, 2, 0]])
+
+
+def test_long_dataframe_univariate_equal_lengths_is_2d():
+    df = pd.DataFrame({"id": [0, 0, 1, 1], "t": [1, 0, 0, 1], "x": [2.0, 1, 3, 4]})
+    X, ids = from_long_dataframe(df, id_col="id", time_col="t", value_cols="x")
+    np.testing.assert_array_equal(X, [[1, 2], [3, 4]])
+
+
+def test_long_dataframe_errors():
+    df = pd.DataFrame({"id": [0, 0], "t": [0, 0], "x": [1.0, 2.0]})
+    with pytest.raises(ValueError, match=r"two rows for id=0, t=0"):
+        from_long_dataframe(df, id_col="id", time_col="t", value_cols="x")
+    with pytest.raises(ValueError, match=r"no column\(s\) \['y'\]"):
+        from_long_dataframe(df, id_col="id", time_col="t", value_cols="y")
+    df = pd.DataFrame({"id": [0, 0], "t": [0, 1], "x": [1.0, np.nan]})
+    with pytest.raises(ValueError, match=r"NaN or inf"):
+        from_long_dataframe(df, id_col="id", time_col="t", value_cols="x")

@@ -9,12 +9,17 @@ Classification Archive:
 """
 
 from ._bundled import bundled_path, load_cbf, load_ecg200, load_gunpoint
+from ._frames import from_long_dataframe, to_long_dataframe
+from ._generators import make_cylinder_bell_funnel
 from ._readers import read_ucr_file
 
 __all__ = [
     "bundled_path",
+    "from_long_dataframe",
     "load_cbf",
     "load_ecg200",
     "load_gunpoint",
+    "make_cylinder_bell_funnel",
     "read_ucr_file",
+    "to_long_dataframe",
 ]
