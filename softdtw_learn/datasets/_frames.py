@@ -46,10 +46,10 @@ n_channels)
             f"df has no column(s) {missing}; its columns are {list(df.columns)}."
         )
     if df.duplicated([id_col, time_col]).any():
-        row = df[df.duplicated([id_col, time_col])].iloc[0]
+        first = df.index[df.duplicated([id_col, time_col])][0]
         raise ValueError(
-            f"df has two rows for {id_col}={row[id_col]}, {time_col}="
-            f"{row[time_col]}; each (series, time) pair must appear once."
+            f"df has two rows for {id_col}={df.at[first, id_col]}, {time_col}="
+            f"{df.at[first, time_col]}; each (series, time) pair must appear once."
         )
     ordered = df.sort_values([id_col, time_col], kind="stable")
     values = ordered[columns].to_numpy(dtype=np.float64)
