@@ -11,7 +11,6 @@ The format is recognised from the content; the suffix is only a hint. Every
 error names the file and, where there is one, the line.
 """
 
-import io
 import re
 from pathlib import Path
 
@@ -45,7 +44,7 @@ def _content_lines(text):
 
 
 def _sniff(text, path):
-    """Name the format of a file's content: tsv, txt, ts or arff."""
+    """Name the format of a file's content (its head): tsv, txt, ts or arff."""
     first = next(_content_lines(text), None)
     if first is None:
         raise ValueError(f"{path}: the file is empty; no series to read.")
@@ -77,6 +76,8 @@ def _series_lengths(values, lines, path):
     """Return the lengths of label-first rows; NaN may only pad at the end."""
     missing = np.isnan(values)
     width = values.shape[1]
+    if not missing.any():
+        return np.full(values.shape[0], width)
     lengths = width - np.argmax(~missing[:, ::-1], axis=1)
     lengths[missing.all(axis=1)] = 0
     empty = np.flatnonzero(lengths == 0)
@@ -93,33 +94,59 @@ def _series_lengths(values, lines, path):
     return lengths
 
 
-def _read_label_first(text, path, fmt):
-    """UCR 2018 ``.tsv`` or UCR 2015 ``.txt``: one series per line, label first."""
-    numbered = list(_content_lines(text))
-    lines = np.array([n for n, _ in numbered])
-    body = "\n".join(line for _, line in numbered)
+def _fields_per_line(raw, fmt):
+    """Line numbers of the non-empty lines of ``raw`` and their field counts.
+
+    Vectorised over the bytes (separator positions, then one binary search
+    per line end), so that checking a large file costs little beside parsing.
+    """
+    data = np.frombuffer(raw, dtype=np.uint8)
+    ends = np.flatnonzero(data == ord("\n"))
+    if data.size and data[-1] != ord("\n"):
+        ends = np.append(ends, data.size)
+    starts = np.concatenate([[0], ends[:-1] + 1])
     if fmt == "tsv":
-        counts = np.array([line.count("\t") for _, line in numbered])
-    else:
-        counts = np.array([len(line.split()) for _, line in numbered])
-    ragged = np.flatnonzero(counts != counts[0])
+        marks = np.flatnonzero(data == ord("\t"))
+        extra = 1
+    else:  # a field starts where a non-blank byte follows a blank one
+        blank = (data == ord(" ")) | (data == ord("\t")) | (data == ord("\r"))
+        blank |= data == ord("\n")
+        marks = np.flatnonzero(~blank & np.concatenate([[True], blank[:-1]]))
+        extra = 0
+    fields = np.diff(np.searchsorted(marks, np.concatenate([[0], ends]))) + extra
+    length = ends - starts
+    last = data[np.maximum(ends - 1, 0)] if data.size else np.zeros(0, np.uint8)
+    empty = (length == 0) | ((length == 1) & (last == ord("\r")))
+    keep = ~empty
+    return np.flatnonzero(keep) + 1, fields[keep]
+
+
+def _read_label_first(raw, path, fmt):
+    """UCR 2018 ``.tsv`` or UCR 2015 ``.txt``: one series per line, label first."""
+    lines, fields = _fields_per_line(raw, fmt)
+    ragged = np.flatnonzero(fields != fields[0])
     if ragged.size:
         raise ValueError(
             f"{path}: line {lines[ragged[0]]} has a different number of fields than "
             f"line {lines[0]}; rows of unequal length must be padded with NaN."
         )
+    if fields[0] < 2:
+        raise ValueError(f"{path}: line {lines[0]} has a label but no values.")
     frame = pd.read_csv(
-        io.StringIO(body),
+        path,
         sep="\t" if fmt == "tsv" else r"\s+",
         header=None,
         dtype={0: str},
         na_values=["NaN", "nan"],
         keep_default_na=False,
+        skip_blank_lines=True,
     )
     labels = frame.pop(0)
-    if labels.isna().any() or (labels.str.strip() == "").any():
-        row = int(np.flatnonzero(labels.isna() | (labels.str.strip() == ""))[0])
-        raise ValueError(f"{path}: line {lines[row]} has no label.")
+    unlabelled = labels.isna() | (labels.str.strip() == "")
+    if unlabelled.any():
+        raise ValueError(
+            f"{path}: line {lines[int(np.flatnonzero(unlabelled)[0])]} has no label."
+        )
     bad = [c for c in frame.columns if frame[c].dtype.kind not in "fiu"]
     if bad:
         coerced = frame[bad].apply(pd.to_numeric, errors="coerce")
@@ -295,16 +322,24 @@ n_channels)
     ((100, 96), [-1, 1])
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ValueError(
-            f"{path}: not a text file; expected a UCR/UEA .tsv, .txt, .ts or .arff "
-            "file."
-        ) from None
-    fmt = _sniff(text, path)
+    raw = path.read_bytes()
+    not_text = ValueError(
+        f"{path}: not a text file; expected a UCR/UEA .tsv, .txt, .ts or .arff file."
+    )
+    # The head decides the format (a header precedes any data).
+    head = raw[: 1 << 20]
+    if b"\0" in head:
+        raise not_text
+    fmt = _sniff(head.decode("utf-8", errors="ignore"), path)
     if fmt in ("tsv", "txt"):
-        return _read_label_first(text, path, fmt)
+        try:
+            return _read_label_first(raw, path, fmt)
+        except UnicodeDecodeError:
+            raise not_text from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise not_text from None
     series, labels = (_read_ts if fmt == "ts" else _read_arff)(text, path)
     if not series:
         raise ValueError(f"{path}: no series after the header.")
