@@ -41,8 +41,10 @@ def main():
         )
         ours = best(lambda: read_ucr_file(path))
         theirs = best(lambda: pd.read_csv(path, sep="\t", header=None))
-        print(f"10,000 x 1,000 .tsv: read_ucr_file {ours:.2f} s, "
-              f"pandas.read_csv {theirs:.2f} s, ratio {theirs / ours:.2f}")
+        print(
+            f"10,000 x 1,000 .tsv: read_ucr_file {ours:.2f} s, "
+            f"pandas.read_csv {theirs:.2f} s, ratio {theirs / ours:.2f}"
+        )
 
 
 if __name__ == "__main__":

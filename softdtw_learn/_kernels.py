@@ -393,3 +393,23 @@ def _self_values(xs, x_len, gamma, cells, fraction):
         series = xs[a, : x_len[a]]
         out[a] = _pair_value(series, series, gamma, cells, fraction)
     return out
+
+
+@njit(parallel=True, **_JIT)
+def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction):
+    """Return ``sum_s coef[s] sdtw(z, x_s)`` and its gradient w.r.t. ``z``.
+
+    One forward and backward pass per series, the series spread over threads;
+    the objective of soft-DTW barycenters (paper eq. 4).
+    """
+    n_series = xs.shape[0]
+    values = np.empty(n_series)
+    grads = np.empty((n_series, z.shape[0], z.shape[1]))
+    for s in prange(n_series):
+        x = xs[s, : x_len[s]]
+        n, m = z.shape[0], x.shape[0]
+        lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
+        value, alignment = _value_alignment(z, x, lo, hi, gamma)
+        values[s] = coef[s] * value
+        grads[s] = coef[s] * _grad_series(alignment, z, x, lo, hi)
+    return values.sum(), grads.sum(axis=0)

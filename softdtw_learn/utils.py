@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import joblib
 import numba
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 __all__ = ["to_time_series_dataset"]
 
@@ -282,11 +283,16 @@ def effective_n_jobs(n_jobs):
 
 @contextmanager
 def numba_threads(n_jobs):
-    """Run the enclosed block with ``n_jobs`` Numba threads, then restore."""
+    """Run the enclosed block with ``n_jobs`` Numba threads, then restore.
+
+    BLAS is held to one thread meanwhile: its idle threads spin on the same
+    cores between the small BLAS calls of scipy's optimisers.
+    """
     threads = effective_n_jobs(n_jobs)
     previous = numba.get_num_threads()
     numba.set_num_threads(threads)
     try:
-        yield threads
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield threads
     finally:
         numba.set_num_threads(previous)

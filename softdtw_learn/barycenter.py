@@ -1,0 +1,206 @@
+"""Soft-DTW barycenters (Cuturi & Blondel, ICML 2017, section 3.1, eq. 4).
+
+The barycenter of series ``x_1 .. x_N`` with weights ``w`` minimises
+``sum_i (w_i / m_i) sdtw(z, x_i)`` (``m_i`` the length of ``x_i``) over ``z``,
+with scipy's L-BFGS-B. With ``divergence=True`` the soft-DTW divergence
+replaces ``sdtw``, including the gradient of its self term ``sdtw(z, z)``.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.exceptions import ConvergenceWarning
+
+from . import _kernels
+from .metrics import pairwise_soft_dtw
+from .utils import check_dataset, check_gamma, check_window, numba_threads
+
+__all__ = ["soft_dtw_barycenter"]
+
+
+def _resample(series, length):
+    """Linear interpolation of a ``(n, d)`` series to ``length`` steps."""
+    if series.shape[0] == length:
+        return series.copy()
+    old = np.linspace(0.0, 1.0, series.shape[0])
+    new = np.linspace(0.0, 1.0, length)
+    return np.stack([np.interp(new, old, c) for c in series.T], axis=1)
+
+
+def _objective(flat, shape, xs, lengths, coef, gamma, cells, fraction, self_terms):
+    """Barycenter objective and gradient at ``flat`` (``z`` raveled).
+
+    ``self_terms`` is None for soft-DTW, else the constant
+    ``sum_i coef_i sdtw(x_i, x_i)`` of the divergence.
+    """
+    z = flat.reshape(shape)
+    value, grad = _kernels._weighted_terms(z, xs, lengths, coef, gamma, cells, fraction)
+    if self_terms is not None:
+        # D = sdtw(z, x) - (sdtw(z, z) + sdtw(x, x)) / 2, and
+        # d sdtw(z, z) / dz = 2 grad_x(z, z) (z is both arguments).
+        total = coef.sum()
+        n = z.shape[0]
+        lo, hi = _kernels._band_bounds(
+            n, n, _kernels._band_width(cells, fraction, n, n)
+        )
+        self_value, alignment = _kernels._value_alignment(z, z, lo, hi, gamma)
+        value -= 0.5 * (total * self_value + self_terms)
+        grad = grad - total * _kernels._grad_series(alignment, z, z, lo, hi)
+    return value, grad.ravel()
+
+
+def soft_dtw_barycenter(
+    X,
+    *,
+    gamma=1.0,
+    weights=None,
+    init=None,
+    length=None,
+    divergence=False,
+    window=None,
+    max_iter=100,
+    tol=1e-5,
+    n_jobs=None,
+):
+    """Soft-DTW barycenter of a set of series.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_series, n_timestamps) or (n_series, \
+n_timestamps, n_channels), or list of series
+        The series; unequal lengths as trailing NaN padding or a list.
+    gamma : float, default=1.0
+        Smoothing, > 0. Small values give sharper barycenters and a harder
+        optimisation.
+    weights : array-like of shape (n_series,), default=None
+        Non-negative weights, normalised to sum 1; None means equal weights.
+    init : array-like of shape (length, n_channels) or (length,), default=None
+        Starting point. Defaults to the Euclidean mean when all series have
+        the same length, otherwise the medoid under the soft-DTW divergence.
+    length : int, default=None
+        Length of the barycenter; the init is resampled (linear
+        interpolation) to it. Defaults to the init's length.
+    divergence : bool, default=False
+        Minimise the weighted sum of soft-DTW divergences instead.
+    window : int or float, default=None
+        Sakoe-Chiba band, as in :func:`softdtw_learn.metrics.soft_dtw`.
+    max_iter : int, default=100
+        Maximum number of L-BFGS-B iterations.
+    tol : float, default=1e-5
+        Tolerance passed to L-BFGS-B (relative decrease of the objective).
+    n_jobs : int, default=None
+        Threads over series: None means 1, -1 all cores.
+
+    Returns
+    -------
+    barycenter : ndarray of shape (length,) for univariate 2-D input, else \
+(length, n_channels)
+
+    Warns
+    -----
+    ConvergenceWarning
+        When L-BFGS-B stops before converging (e.g. at ``max_iter``).
+
+    References
+    ----------
+    M. Cuturi, M. Blondel. Soft-DTW: a Differentiable Loss Function for
+    Time-Series. ICML 2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softdtw_learn.barycenter import soft_dtw_barycenter
+    >>> X = np.array([[0.0, 1.0, 2.0, 1.0], [0.0, 0.0, 1.0, 2.0]])
+    >>> soft_dtw_barycenter(X, gamma=0.1).shape
+    (4,)
+    """
+    # 2-D input is a univariate dataset: its barycenter is returned 1-D.
+    flat_output = not isinstance(X, (list, tuple)) and getattr(X, "ndim", 0) == 2
+    xs, lengths = check_dataset(X, "X")
+    n_series, _, n_channels = xs.shape
+    gamma = check_gamma(gamma, allow_zero=False)
+    cells, fraction = check_window(window)
+    for name, value in (("max_iter", max_iter),):
+        if not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name} must be an int >= 1, got {value!r}.")
+    if not isinstance(tol, numbers.Real) or not tol >= 0:
+        raise ValueError(f"tol must be a number >= 0, got {tol!r}.")
+    if weights is None:
+        weights = np.full(n_series, 1.0 / n_series)
+    else:
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.shape != (n_series,) or not np.all(np.isfinite(weights)):
+            raise ValueError(
+                f"weights must be {n_series} finite numbers (one per series), "
+                f"got shape {weights.shape}."
+            )
+        if np.any(weights < 0) or weights.sum() <= 0:
+            raise ValueError(
+                "weights must be non-negative with a positive sum, got "
+                f"{weights.tolist()}."
+            )
+        weights = weights / weights.sum()
+    if length is not None and (
+        not isinstance(length, numbers.Integral)
+        or isinstance(length, bool)
+        or length < 1
+    ):
+        raise ValueError(f"length must be an int >= 1, got {length!r}.")
+    with numba_threads(n_jobs):
+        z0 = _initial_barycenter(xs, lengths, weights, init, gamma, window, n_channels)
+        if length is not None:
+            z0 = _resample(z0, length)
+        coef = weights / lengths
+        self_terms = None
+        if divergence:
+            self_terms = float(
+                coef @ _kernels._self_values(xs, lengths, gamma, cells, fraction)
+            )
+        result = minimize(
+            _objective,
+            z0.ravel(),
+            args=(z0.shape, xs, lengths, coef, gamma, cells, fraction, self_terms),
+            jac=True,
+            method="L-BFGS-B",
+            tol=tol,
+            options={"maxiter": max_iter},
+        )
+    if not result.success:
+        warnings.warn(
+            f"soft_dtw_barycenter did not converge in {result.nit} iterations "
+            f"({result.message}); raise max_iter or tol.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    barycenter = result.x.reshape(z0.shape)
+    if flat_output:
+        return barycenter[:, 0]
+    return barycenter
+
+
+def _initial_barycenter(xs, lengths, weights, init, gamma, window, n_channels):
+    """Return the starting point: ``init``, the Euclidean mean or the medoid."""
+    if init is not None:
+        z0 = np.array(init, dtype=np.float64)
+        if z0.ndim == 1:
+            z0 = z0[:, None]
+        if z0.ndim != 2 or z0.shape[1] != n_channels or z0.shape[0] < 1:
+            raise ValueError(
+                f"init must have shape (length, {n_channels}) (or (length,) for "
+                f"univariate data), got {np.shape(init)}."
+            )
+        if not np.all(np.isfinite(z0)):
+            raise ValueError("init contains NaN or inf; it must be finite.")
+        return z0
+    if np.all(lengths == lengths[0]):
+        return np.einsum("s,stc->tc", weights, xs[:, : lengths[0]])
+    sizes = pairwise_soft_dtw(
+        [x[:n] for x, n in zip(xs, lengths, strict=True)],
+        gamma=gamma,
+        window=window,
+        divergence=True,
+    )
+    medoid = int(np.argmin(sizes @ weights))
+    return xs[medoid, : lengths[medoid]].copy()

@@ -1,0 +1,139 @@
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from softdtw_learn.barycenter import _objective, soft_dtw_barycenter
+from softdtw_learn.metrics import dtw, soft_dtw, soft_dtw_divergence
+
+
+def _walks(rng, n, length):
+    return np.cumsum(rng.normal(size=(n, length)), axis=1)
+
+
+def test_copies_of_one_series_give_that_series(rng):
+    x = np.sin(np.linspace(0, 6, 40))
+    X = np.tile(x, (5, 1))
+    # Near the peak neighbouring steps of x differ by less than sqrt(gamma):
+    # there the barycenter may warp slightly.
+    z = soft_dtw_barycenter(X, gamma=1e-3)
+    assert z.shape == (40,)
+    np.testing.assert_allclose(z, x, atol=0.02)
+    # From a noisy start it finds x again, up to a warping.
+    start = x + 0.3 * rng.normal(size=40)
+    z = soft_dtw_barycenter(X, gamma=0.01, init=start, max_iter=300)
+    assert dtw(z, x) < 0.02 * dtw(start, x)
+
+
+@pytest.mark.parametrize("divergence", [False, True])
+@pytest.mark.parametrize("window", [None, 3])
+def test_objective_gradient_matches_finite_differences(rng, divergence, window):
+    xs = rng.normal(size=(4, 9, 2))
+    lengths = np.array([9, 7, 9, 5])
+    xs[1, 7:] = np.nan
+    xs[3, 5:] = np.nan
+    coef = np.array([0.1, 0.4, 0.2, 0.3]) / lengths
+    cells = -1.0 if window is None else float(window)
+    self_terms = 1.5 if divergence else None
+    z = rng.normal(size=(6, 2))
+
+    def f(flat):
+        return _objective(flat, z.shape, xs, lengths, coef, 0.7, cells, 0.0, self_terms)
+
+    _, grad = f(z.ravel())
+    step = 1e-6
+    fd = [
+        (f(z.ravel() + step * e)[0] - f(z.ravel() - step * e)[0]) / (2 * step)
+        for e in np.eye(z.size)
+    ]
+    np.testing.assert_allclose(grad, fd, atol=1e-6)
+
+
+def test_objective_value_is_the_weighted_sum(rng):
+    X = rng.normal(size=(3, 8))
+    z = rng.normal(size=8)
+    coef = np.array([0.2, 0.3, 0.5]) / 8
+    value, _ = _objective(
+        z, (8, 1), X[:, :, None].copy(), np.full(3, 8), coef, 1.0, -1.0, 0.0, None
+    )
+    expected = sum(c * soft_dtw(z, x, gamma=1.0) for c, x in zip(coef, X, strict=True))
+    assert value == pytest.approx(expected, rel=1e-12)
+    self_terms = sum(
+        c * soft_dtw(x, x, gamma=1.0) for c, x in zip(coef, X, strict=True)
+    )
+    value, _ = _objective(
+        z, (8, 1), X[:, :, None].copy(), np.full(3, 8), coef, 1.0, -1.0, 0.0, self_terms
+    )
+    expected = sum(
+        c * soft_dtw_divergence(z, x, gamma=1.0) for c, x in zip(coef, X, strict=True)
+    )
+    assert value == pytest.approx(expected, rel=1e-10)
+
+
+def test_weights_pull_towards_the_heavier_series(rng):
+    X = np.stack([np.zeros(30), 3 + np.sin(np.linspace(0, 6, 30))])
+    z = soft_dtw_barycenter(X, gamma=0.1, weights=[0.0, 1.0])
+    assert dtw(z, X[1]) < 0.05 * dtw(z, X[0])
+
+
+def test_unequal_lengths_use_the_medoid_and_accept_length(rng):
+    X = [rng.normal(size=k) for k in (20, 25, 30)]
+    z = soft_dtw_barycenter(X, gamma=1.0, max_iter=30, length=22)
+    assert z.shape == (22, 1) and np.isfinite(z).all()
+    objective = np.mean([soft_dtw(z, x, gamma=1.0) / len(x) for x in X])
+    start = soft_dtw_barycenter(X, gamma=1.0, max_iter=1, length=22)
+    assert objective <= np.mean([soft_dtw(start, x, gamma=1.0) / len(x) for x in X])
+
+
+def test_multivariate_and_divergence(rng):
+    X = rng.normal(size=(5, 12, 3))
+    z = soft_dtw_barycenter(X, gamma=1.0, divergence=True, n_jobs=2)
+    assert z.shape == (12, 3)
+    mean = X.mean(axis=0)
+    loss = lambda b: np.mean([soft_dtw_divergence(b, x) for x in X])  # noqa: E731
+    assert loss(z) <= loss(mean) + 1e-12
+
+
+def test_barycenter_beats_euclidean_mean_in_dtw_loss(rng):
+    t = np.linspace(0, 1, 60)
+    X = np.stack([np.exp(-((t - c) ** 2) / 0.005) for c in (0.3, 0.4, 0.5, 0.6)])
+    z = soft_dtw_barycenter(X, gamma=0.01, max_iter=200)
+    loss = lambda b: sum(dtw(b, x) for x in X)  # noqa: E731
+    assert loss(z) < 0.5 * loss(X.mean(axis=0))
+
+
+def test_non_convergence_warns(rng):
+    with pytest.warns(ConvergenceWarning, match=r"did not converge in 1 iter"):
+        soft_dtw_barycenter(_walks(rng, 4, 20), gamma=0.1, max_iter=1)
+
+
+def test_inputs_are_not_modified(rng):
+    X = _walks(rng, 4, 15)
+    init = X[0].copy()
+    originals = X.copy(), init.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        soft_dtw_barycenter(X, init=init, max_iter=3)
+    np.testing.assert_array_equal(X, originals[0])
+    np.testing.assert_array_equal(init, originals[1])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"gamma": 0.0}, r"gamma must be a finite number > 0"),
+        ({"gamma": -1.0}, r"gamma must be a finite number > 0"),
+        ({"weights": [1.0, -1.0, 1.0]}, r"weights must be non-negative"),
+        ({"weights": [1.0, 1.0]}, r"weights must be 3 finite numbers"),
+        ({"init": np.zeros((5, 2))}, r"init must have shape \(length, 1\)"),
+        ({"init": [0.0, np.nan]}, r"init contains NaN"),
+        ({"length": 0}, r"length must be an int >= 1"),
+        ({"max_iter": 0}, r"max_iter must be an int >= 1"),
+        ({"tol": -1.0}, r"tol must be a number >= 0"),
+        ({"window": -2}, r"window must be None"),
+    ],
+)
+def test_bad_arguments_are_rejected(rng, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        soft_dtw_barycenter(rng.normal(size=(3, 6)), **kwargs)
