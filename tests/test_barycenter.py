@@ -22,8 +22,8 @@ def test_copies_of_one_series_give_that_series(rng):
     np.testing.assert_allclose(z, x, atol=0.02)
     # From a noisy start it finds x again, up to a warping.
     start = x + 0.3 * rng.normal(size=40)
-    z = soft_dtw_barycenter(X, gamma=0.01, init=start, max_iter=300)
-    assert dtw(z, x) < 0.02 * dtw(start, x)
+    z = soft_dtw_barycenter(X, gamma=1e-3, init=start, max_iter=300)
+    assert dtw(z, x) < 0.05 * dtw(start, x)
 
 
 @pytest.mark.parametrize("divergence", [False, True])
@@ -82,7 +82,8 @@ def test_unequal_lengths_use_the_medoid_and_accept_length(rng):
     z = soft_dtw_barycenter(X, gamma=1.0, max_iter=30, length=22)
     assert z.shape == (22, 1) and np.isfinite(z).all()
     objective = np.mean([soft_dtw(z, x, gamma=1.0) / len(x) for x in X])
-    start = soft_dtw_barycenter(X, gamma=1.0, max_iter=1, length=22)
+    with pytest.warns(ConvergenceWarning):
+        start = soft_dtw_barycenter(X, gamma=1.0, max_iter=1, length=22)
     assert objective <= np.mean([soft_dtw(start, x, gamma=1.0) / len(x) for x in X])
 
 
