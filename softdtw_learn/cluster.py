@@ -1,0 +1,362 @@
+"""k-means clustering under soft-DTW (Cuturi & Blondel, ICML 2017, section 4.2).
+
+Lloyd's algorithm: assign each series to the centre with the smallest
+soft-DTW (or divergence) value, then replace each centre by the soft-DTW
+barycenter of its cluster, warm-started from the previous centre.
+"""
+
+import numbers
+import time
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .barycenter import soft_dtw_barycenter
+from .metrics import pairwise_soft_dtw
+from .utils import check_dataset, check_gamma, check_window, to_time_series_dataset
+
+__all__ = ["SoftDTWKMeans"]
+
+
+class SoftDTWKMeans(ClusterMixin, TransformerMixin, BaseEstimator):
+    """k-means under soft-DTW, with soft-DTW barycenters as centres.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    gamma : float, default=1.0
+        Soft-DTW smoothing, > 0.
+    divergence : bool, default=False
+        Assign and average with the soft-DTW divergence (non-negative) instead
+        of the signed soft-DTW value.
+    init : {"k-means++", "random"} or array-like of shape (n_clusters, \
+n_timestamps[, n_channels]), default="k-means++"
+        Seeding: k-means++ samples series with probability proportional to
+        their soft-DTW divergence to the nearest centre chosen so far;
+        "random" picks ``n_clusters`` distinct series; an array gives the
+        centres (trailing NaN padding allowed).
+    n_init : int, default=1
+        Runs with different seeds; the one with the lowest inertia is kept.
+    max_iter : int, default=30
+        Maximum number of Lloyd iterations per run.
+    max_iter_barycenter : int, default=100
+        L-BFGS-B iterations of each barycenter update.
+    tol : float, default=1e-4
+        Stop when the inertia improves by less than ``tol`` times its
+        magnitude (or when no label changes).
+    window : int or float, default=None
+        Sakoe-Chiba band, as in :func:`softdtw_learn.metrics.soft_dtw`.
+    n_jobs : int, default=None
+        Threads for the pairwise and barycenter kernels (None means 1, -1 all).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the initialisation.
+    verbose : int, default=0
+        1 or more prints one line per iteration (inertia and seconds).
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_timestamps) or \
+(n_clusters, n_timestamps, n_channels)
+        Centres, 2-D for univariate 2-D input; trailing NaN pads centres
+        shorter than the widest.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training series.
+    inertia_ : float
+        Sum over series of the metric value to the assigned centre (not
+        squared; signed unless ``divergence=True``).
+    n_iter_ : int
+        Lloyd iterations of the kept run.
+    n_features_in_ : int
+        Padded length of the training series.
+
+    References
+    ----------
+    M. Cuturi, M. Blondel. Soft-DTW: a Differentiable Loss Function for
+    Time-Series. ICML 2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softdtw_learn.cluster import SoftDTWKMeans
+    >>> t = np.linspace(0, 1, 30)
+    >>> X = np.array([np.sin(6 * t + s) for s in (0, 0.1, 0.2)]
+    ...              + [t * k for k in (1.0, 1.1, 1.2)])
+    >>> km = SoftDTWKMeans(n_clusters=2, gamma=0.1, random_state=0).fit(X)
+    >>> sorted(np.bincount(km.labels_).tolist())
+    [3, 3]
+    """
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        gamma=1.0,
+        divergence=False,
+        init="k-means++",
+        n_init=1,
+        max_iter=30,
+        max_iter_barycenter=100,
+        tol=1e-4,
+        window=None,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_clusters = n_clusters
+        self.gamma = gamma
+        self.divergence = divergence
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.max_iter_barycenter = max_iter_barycenter
+        self.tol = tol
+        self.window = window
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False  # NaN only as trailing padding
+        return tags
+
+    # ----------------------------------------------------------------- fit
+
+    def _validate_params(self, n_samples):
+        for name, low in (
+            ("n_clusters", 1),
+            ("n_init", 1),
+            ("max_iter", 1),
+            ("max_iter_barycenter", 1),
+            ("verbose", 0),
+        ):
+            value = getattr(self, name)
+            if (
+                not isinstance(value, numbers.Integral)
+                or isinstance(value, bool)
+                or value < low
+            ):
+                raise ValueError(f"{name} must be an int >= {low}, got {value!r}.")
+        if self.n_clusters > n_samples:
+            raise ValueError(
+                f"n_clusters={self.n_clusters} is larger than n_samples={n_samples}; "
+                "pass at most one cluster per series."
+            )
+        if not isinstance(self.tol, numbers.Real) or not self.tol >= 0:
+            raise ValueError(f"tol must be a number >= 0, got {self.tol!r}.")
+        check_gamma(self.gamma, allow_zero=False)
+        check_window(self.window)
+        if isinstance(self.init, str) and self.init not in ("k-means++", "random"):
+            raise ValueError(
+                f"init must be 'k-means++', 'random' or an array of centres, got "
+                f"{self.init!r}."
+            )
+
+    def _metric(self, X, centers):
+        """Metric value of every series to every centre, shape (n, k)."""
+        return pairwise_soft_dtw(
+            X,
+            centers,
+            gamma=self.gamma,
+            window=self.window,
+            divergence=self.divergence,
+            n_jobs=self.n_jobs,
+        )
+
+    def _seed(self, series, rng):
+        """Return the initial centres, ``(length, n_channels)`` arrays."""
+        n_samples = len(series)
+        if not isinstance(self.init, str):
+            centers, lengths = check_dataset(self.init, "init")
+            if centers.shape[0] != self.n_clusters or (
+                centers.shape[2] != series[0].shape[1]
+            ):
+                raise ValueError(
+                    f"init must hold {self.n_clusters} centres with "
+                    f"{series[0].shape[1]} channel(s), got an array of shape "
+                    f"{np.shape(self.init)}."
+                )
+            return [c[:n].copy() for c, n in zip(centers, lengths, strict=True)]
+        if self.init == "random":
+            picks = rng.choice(n_samples, self.n_clusters, replace=False)
+            return [series[i].copy() for i in picks]
+        picks = [int(rng.randint(n_samples))]
+        closest = pairwise_soft_dtw(
+            series,
+            [series[picks[0]]],
+            gamma=self.gamma,
+            window=self.window,
+            divergence=True,
+            n_jobs=self.n_jobs,
+        )[:, 0]
+        for _ in range(1, self.n_clusters):
+            weights = np.maximum(closest, 0.0)
+            weights[picks] = 0.0
+            if weights.sum() > 0:
+                pick = int(rng.choice(n_samples, p=weights / weights.sum()))
+            else:  # every remaining series equals a centre
+                pick = int(rng.choice(np.setdiff1d(np.arange(n_samples), picks)))
+            picks.append(pick)
+            closest = np.minimum(
+                closest,
+                pairwise_soft_dtw(
+                    series,
+                    [series[pick]],
+                    gamma=self.gamma,
+                    window=self.window,
+                    divergence=True,
+                    n_jobs=self.n_jobs,
+                )[:, 0],
+            )
+        return [series[i].copy() for i in picks]
+
+    def _assign(self, series, centers):
+        values = self._metric(series, centers)
+        labels = values.argmin(axis=1)
+        return labels, values, float(values[np.arange(len(series)), labels].sum())
+
+    def _reseed_empty(self, series, centers, labels, values):
+        """Give each empty cluster the series farthest from its own centre."""
+        own = values[np.arange(len(series)), labels].copy()
+        for cluster in range(self.n_clusters):
+            if np.any(labels == cluster):
+                continue
+            sizes = np.bincount(labels, minlength=self.n_clusters)
+            movable = sizes[labels] > 1
+            far = int(np.argmax(np.where(movable, own, -np.inf)))
+            labels[far] = cluster
+            own[far] = -np.inf
+            centers[cluster] = series[far].copy()
+        return labels
+
+    def _lloyd(self, series, centers):
+        """One run of Lloyd's algorithm from ``centers``."""
+        previous_labels, previous_inertia = None, np.inf
+        n_iter = 0
+        for n_iter in range(1, self.max_iter + 1):
+            start = time.perf_counter()
+            labels, values, inertia = self._assign(series, centers)
+            labels = self._reseed_empty(series, centers, labels, values)
+            if previous_labels is not None and (
+                np.array_equal(labels, previous_labels)
+                or previous_inertia - inertia < self.tol * abs(previous_inertia)
+            ):
+                break
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                for cluster in range(self.n_clusters):
+                    members = [series[i] for i in np.flatnonzero(labels == cluster)]
+                    centers[cluster] = soft_dtw_barycenter(
+                        members,
+                        gamma=self.gamma,
+                        init=centers[cluster],
+                        divergence=self.divergence,
+                        window=self.window,
+                        max_iter=self.max_iter_barycenter,
+                        n_jobs=self.n_jobs,
+                    )
+            if self.verbose:
+                print(
+                    f"Iteration {n_iter}: inertia {inertia:.6f}, "
+                    f"{time.perf_counter() - start:.2f} s"
+                )
+            previous_labels, previous_inertia = labels, inertia
+        labels, _, inertia = self._assign(series, centers)
+        return centers, labels, inertia, n_iter
+
+    def fit(self, X, y=None):
+        """Compute the clusters.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timestamps) or (n_samples, \
+n_timestamps, n_channels)
+            Training series; unequal lengths as trailing NaN padding.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SoftDTWKMeans
+            The fitted estimator.
+        """
+        X = validate_data(
+            self, X, ensure_all_finite="allow-nan", allow_nd=True, dtype=np.float64
+        )
+        data, lengths = check_dataset(X)
+        self._validate_params(len(data))
+        series = [s[:n] for s, n in zip(data, lengths, strict=True)]
+        rng = check_random_state(self.random_state)
+        best = None
+        for _ in range(self.n_init):
+            run = self._lloyd(series, self._seed(series, rng))
+            if best is None or run[2] < best[2]:
+                best = run
+        centers, self.labels_, self.inertia_, self.n_iter_ = best
+        width = max(X.shape[1], max(c.shape[0] for c in centers))
+        self.cluster_centers_ = to_time_series_dataset(centers, length=width)
+        if X.ndim == 2:
+            self.cluster_centers_ = self.cluster_centers_[:, :, 0]
+        return self
+
+    # ------------------------------------------------------------- predict
+
+    def _check_X(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self,
+            X,
+            ensure_all_finite="allow-nan",
+            allow_nd=True,
+            dtype=np.float64,
+            reset=False,
+        )
+
+    def transform(self, X):
+        """Return the metric value of each series to each centre.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timestamps[, n_channels])
+            Series, padded to the training width.
+
+        Returns
+        -------
+        values : ndarray of shape (n_samples, n_clusters)
+        """
+        return self._metric(self._check_X(X), self.cluster_centers_)
+
+    def predict(self, X):
+        """Return the index of the closest centre for each series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timestamps[, n_channels])
+            Series, padded to the training width.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        return self.transform(X).argmin(axis=1)
+
+    def score(self, X, y=None):
+        """Return minus the inertia of X on the fitted centres.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timestamps[, n_channels])
+            Series, padded to the training width.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return -float(self.transform(X).min(axis=1).sum())
