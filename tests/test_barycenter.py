@@ -138,3 +138,16 @@ def test_inputs_are_not_modified(rng):
 def test_bad_arguments_are_rejected(rng, kwargs, message):
     with pytest.raises(ValueError, match=message):
         soft_dtw_barycenter(rng.normal(size=(3, 6)), **kwargs)
+
+
+def test_ecg200_barycenter_has_lower_dtw_loss_than_the_mean():
+    from softdtw_learn.datasets import load_ecg200
+
+    data = load_ecg200()
+    for label in (-1, 1):
+        X = data.X_train[data.y_train == label][:10]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            z = soft_dtw_barycenter(X, gamma=0.01, max_iter=200)
+        loss = lambda b: sum(dtw(b, x) / len(x) for x in X)  # noqa: B023, E731
+        assert loss(z) < loss(X.mean(axis=0))
