@@ -48,7 +48,8 @@ n_timestamps[, n_channels]), default="k-means++"
         L-BFGS-B iterations of each barycenter update.
     tol : float, default=1e-4
         Stop when the inertia improves by less than ``tol`` times its
-        magnitude (or when no label changes).
+        magnitude (or when no label changes). Also the tolerance of each
+        barycenter's L-BFGS-B.
     window : int or float, default=None
         Sakoe-Chiba band, as in :func:`softdtw_learn.metrics.soft_dtw`.
     n_jobs : int, default=None
