@@ -259,6 +259,7 @@ n_timestamps[, n_channels]), default="k-means++"
                         divergence=self.divergence,
                         window=self.window,
                         max_iter=self.max_iter_barycenter,
+                        tol=self.tol,
                         n_jobs=self.n_jobs,
                     )
             if self.verbose:
