@@ -121,6 +121,35 @@ def _fields_per_line(raw, fmt):
     return np.flatnonzero(keep) + 1, fields[keep]
 
 
+def _read_clean_numeric(path, fmt):
+    """Fast path: every field a number, no NaN, integer labels; else None.
+
+    A short row would show up as NaN, so a file without NaN has no ragged
+    rows. Anything else goes through ``_read_label_first``, which checks
+    each condition and names the offending line.
+    """
+    try:
+        frame = pd.read_csv(
+            path,
+            sep="\t" if fmt == "tsv" else r"\s+",
+            header=None,
+            na_filter=False,  # "NaN" stays text: such a file takes the other path
+        )
+    except (ValueError, pd.errors.ParserError):
+        return None
+    if frame.shape[1] < 2 or any(
+        k not in "fiu" for k in frame.dtypes.map(lambda dtype: dtype.kind)
+    ):
+        return None
+    labels = frame.pop(0).to_numpy(dtype=np.float64)
+    values = frame.to_numpy(dtype=np.float64)
+    if not (np.isfinite(values).all() and np.isfinite(labels).all()):
+        return None
+    if not np.all(labels == np.round(labels)):
+        return None  # labels as written: re-read them as text
+    return np.ascontiguousarray(values), labels.astype(np.int64)
+
+
 def _read_label_first(raw, path, fmt):
     """UCR 2018 ``.tsv`` or UCR 2015 ``.txt``: one series per line, label first."""
     lines, fields = _fields_per_line(raw, fmt)
@@ -322,20 +351,26 @@ n_channels)
     ((100, 96), [-1, 1])
     """
     path = Path(path)
-    raw = path.read_bytes()
     not_text = ValueError(
         f"{path}: not a text file; expected a UCR/UEA .tsv, .txt, .ts or .arff file."
     )
     # The head decides the format (a header precedes any data).
-    head = raw[: 1 << 20]
+    with path.open("rb") as stream:
+        head = stream.read(1 << 20)
     if b"\0" in head:
         raise not_text
     fmt = _sniff(head.decode("utf-8", errors="ignore"), path)
     if fmt in ("tsv", "txt"):
         try:
-            return _read_label_first(raw, path, fmt)
+            clean = _read_clean_numeric(path, fmt)
+            return (
+                clean
+                if clean is not None
+                else _read_label_first(path.read_bytes(), path, fmt)
+            )
         except UnicodeDecodeError:
             raise not_text from None
+    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
