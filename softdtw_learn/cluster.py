@@ -186,35 +186,40 @@ n_timestamps[, n_channels]), default="k-means++"
         if self.init == "random":
             picks = rng.choice(n_samples, self.n_clusters, replace=False)
             return [series[i].copy() for i in picks]
+        # Greedy k-means++ (as scikit-learn's): sample a few candidates with
+        # probability proportional to the divergence to the nearest centre,
+        # keep the one that lowers the total the most.
+        n_trials = 2 + int(np.log(self.n_clusters))
         picks = [int(rng.randint(n_samples))]
-        closest = pairwise_soft_dtw(
+        closest = self._divergence_to(series, [series[picks[0]]])[0]
+        for _ in range(1, self.n_clusters):
+            weights = np.maximum(closest, 0.0)  # rounding may leave -1e-15
+            total = weights.sum()
+            if total <= 0:  # every series equals a centre already
+                rest = np.setdiff1d(np.arange(n_samples), picks)
+                picks.append(int(rng.choice(rest)))
+                continue
+            candidates = np.searchsorted(
+                np.cumsum(weights), rng.uniform(size=n_trials) * total
+            ).clip(max=n_samples - 1)
+            trial = np.minimum(
+                closest, self._divergence_to(series, [series[c] for c in candidates])
+            )
+            best = int(np.argmin(trial.sum(axis=1)))
+            picks.append(int(candidates[best]))
+            closest = trial[best]
+        return [series[i].copy() for i in picks]
+
+    def _divergence_to(self, series, centers):
+        """Soft-DTW divergence of every centre to every series, (k, n)."""
+        return pairwise_soft_dtw(
+            centers,
             series,
-            [series[picks[0]]],
             gamma=self.gamma,
             window=self.window,
             divergence=True,
             n_jobs=self.n_jobs,
-        )[:, 0]
-        for _ in range(1, self.n_clusters):
-            weights = np.maximum(closest, 0.0)
-            weights[picks] = 0.0
-            if weights.sum() > 0:
-                pick = int(rng.choice(n_samples, p=weights / weights.sum()))
-            else:  # every remaining series equals a centre
-                pick = int(rng.choice(np.setdiff1d(np.arange(n_samples), picks)))
-            picks.append(pick)
-            closest = np.minimum(
-                closest,
-                pairwise_soft_dtw(
-                    series,
-                    [series[pick]],
-                    gamma=self.gamma,
-                    window=self.window,
-                    divergence=True,
-                    n_jobs=self.n_jobs,
-                )[:, 0],
-            )
-        return [series[i].copy() for i in picks]
+        )
 
     def _assign(self, series, centers):
         values = self._metric(series, centers)
