@@ -116,6 +116,24 @@ n_timestamps, n_channels), or list of series
     >>> soft_dtw_barycenter(X, gamma=0.1).shape
     (4,)
     """
+    return _barycenter(
+        X,
+        gamma=gamma,
+        weights=weights,
+        init=init,
+        length=length,
+        divergence=divergence,
+        window=window,
+        max_iter=max_iter,
+        tol=tol,
+        n_jobs=n_jobs,
+    )[0]
+
+
+def _barycenter(
+    X, *, gamma, weights, init, length, divergence, window, max_iter, tol, n_jobs
+):
+    """Validate, then run L-BFGS-B; return the barycenter and its iterations."""
     # 2-D input is a univariate dataset: its barycenter is returned 1-D.
     flat_output = not isinstance(X, (list, tuple)) and getattr(X, "ndim", 0) == 2
     xs, lengths = check_dataset(X, "X")
@@ -172,12 +190,10 @@ n_timestamps, n_channels), or list of series
             f"soft_dtw_barycenter did not converge in {result.nit} iterations "
             f"({result.message}); raise max_iter or tol.",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     barycenter = result.x.reshape(z0.shape)
-    if flat_output:
-        return barycenter[:, 0]
-    return barycenter
+    return (barycenter[:, 0] if flat_output else barycenter), int(result.nit)
 
 
 def _initial_barycenter(xs, lengths, weights, init, gamma, window, n_channels):

@@ -1,0 +1,380 @@
+"""Classifiers on soft-DTW: nearest centroid (paper section 3.3) and k-NN."""
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .barycenter import _barycenter
+from .metrics import pairwise_soft_dtw
+from .utils import check_dataset, check_gamma, check_window, to_time_series_dataset
+
+__all__ = ["SoftDTWKNeighborsClassifier", "SoftDTWNearestCentroid"]
+
+
+def _fit_inputs(estimator, X, y):
+    """Validate a labelled training set; set ``classes_``; return codes."""
+    X, y = validate_data(
+        estimator, X, y, ensure_all_finite="allow-nan", allow_nd=True, dtype=np.float64
+    )
+    check_classification_targets(y)
+    check_gamma(estimator.gamma)
+    check_window(estimator.window)
+    estimator.classes_, codes = np.unique(y, return_inverse=True)
+    return X, codes
+
+
+def _predict_inputs(estimator, X):
+    check_is_fitted(estimator)
+    return validate_data(
+        estimator,
+        X,
+        ensure_all_finite="allow-nan",
+        allow_nd=True,
+        dtype=np.float64,
+        reset=False,
+    )
+
+
+class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
+    """Nearest-centroid classifier with soft-DTW barycenters as centroids.
+
+    Each class is summarised by the soft-DTW barycenter of its training
+    series; a series is assigned to the class whose centroid has the smallest
+    soft-DTW (or divergence) value to it.
+
+    Parameters
+    ----------
+    gamma : float, default=1.0
+        Soft-DTW smoothing, > 0.
+    divergence : bool, default=False
+        Use the soft-DTW divergence for the barycenters and the assignment.
+    window : int or float, default=None
+        Sakoe-Chiba band, as in :func:`softdtw_learn.metrics.soft_dtw`.
+    max_iter : int, default=100
+        L-BFGS-B iterations of each barycenter.
+    tol : float, default=1e-5
+        Tolerance of each barycenter.
+    n_jobs : int, default=None
+        Threads (None means 1, -1 all cores).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_iter_ : int
+        Most L-BFGS-B iterations taken by one class barycenter.
+    centroids_ : ndarray of shape (n_classes, n_timestamps[, n_channels])
+        Barycenter of each class, trailing NaN padded.
+    n_features_in_ : int
+        Padded length of the training series.
+
+    References
+    ----------
+    M. Cuturi, M. Blondel. Soft-DTW: a Differentiable Loss Function for
+    Time-Series. ICML 2017, sections 3.3 and 4.3.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softdtw_learn.neighbors import SoftDTWNearestCentroid
+    >>> t = np.linspace(0, 1, 20)
+    >>> X = np.array([np.sin(6 * t + s) for s in (0, 0.2)] + [t, 1.2 * t])
+    >>> clf = SoftDTWNearestCentroid(gamma=0.1).fit(X, ["sin", "sin", "up", "up"])
+    >>> clf.predict(X).tolist()
+    ['sin', 'sin', 'up', 'up']
+    """
+
+    def __init__(
+        self,
+        *,
+        gamma=1.0,
+        divergence=False,
+        window=None,
+        max_iter=100,
+        tol=1e-5,
+        n_jobs=None,
+    ):
+        self.gamma = gamma
+        self.divergence = divergence
+        self.window = window
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y):
+        """Compute one barycenter per class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timestamps[, n_channels])
+            Training series, trailing NaN padded.
+        y : array-like of shape (n_samples,)
+            Labels of any type.
+
+        Returns
+        -------
+        self : SoftDTWNearestCentroid
+            The fitted classifier.
+        """
+        X, codes = _fit_inputs(self, X, y)
+        data, lengths = check_dataset(X)
+        centroids, iterations = [], []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            for code in range(len(self.classes_)):
+                members = [data[i, : lengths[i]] for i in np.flatnonzero(codes == code)]
+                centroid, n_iter = _barycenter(
+                    members,
+                    gamma=self.gamma,
+                    weights=None,
+                    init=None,
+                    length=None,
+                    divergence=self.divergence,
+                    window=self.window,
+                    max_iter=self.max_iter,
+                    tol=self.tol,
+                    n_jobs=self.n_jobs,
+                )
+                centroids.append(centroid)
+                iterations.append(n_iter)
+        self.n_iter_ = max(iterations)
+        width = max(X.shape[1], max(c.shape[0] for c in centroids))
+        self.centroids_ = to_time_series_dataset(centroids, length=width)
+        if X.ndim == 2:
+            self.centroids_ = self.centroids_[:, :, 0]
+        return self
+
+    def decision_function(self, X):
+        """Return minus the metric value to each class centroid.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timestamps[, n_channels])
+            Series, padded to the training width.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes), or (n_samples,) for \
+two classes
+            Higher is closer; for two classes, the value to the first class
+            minus that to the second (positive favours ``classes_[1]``).
+        """
+        scores = -self._values(_predict_inputs(self, X))
+        if len(self.classes_) == 2:  # scikit-learn's binary convention
+            return scores[:, 1] - scores[:, 0]
+        return scores
+
+    def _values(self, X):
+        """Metric value of each series to each centroid, (n_samples, n_classes)."""
+        return pairwise_soft_dtw(
+            X,
+            self.centroids_,
+            gamma=self.gamma,
+            window=self.window,
+            divergence=self.divergence,
+            n_jobs=self.n_jobs,
+        )
+
+    def predict(self, X):
+        """Return the class of the closest centroid.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timestamps[, n_channels])
+            Series, padded to the training width.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        nearest = self._values(_predict_inputs(self, X)).argmin(axis=1)
+        return self.classes_[nearest]
+
+
+class SoftDTWKNeighborsClassifier(ClassifierMixin, BaseEstimator):
+    """k-nearest-neighbours classifier under soft-DTW.
+
+    Parameters
+    ----------
+    n_neighbors : int, default=1
+        Number of neighbours.
+    gamma : float, default=1.0
+        Soft-DTW smoothing, >= 0 (0 is exact DTW).
+    divergence : bool, default=False
+        Rank neighbours by the soft-DTW divergence (non-negative) instead of
+        the signed soft-DTW value.
+    weights : {"uniform", "distance"}, default="uniform"
+        "distance" weighs each neighbour by the inverse of its value, which
+        must be non-negative: it requires ``divergence=True``.
+    window : int or float, default=None
+        Sakoe-Chiba band, as in :func:`softdtw_learn.metrics.soft_dtw`.
+    n_jobs : int, default=None
+        Threads (None means 1, -1 all cores).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Padded length of the training series.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softdtw_learn.neighbors import SoftDTWKNeighborsClassifier
+    >>> X = np.array([[0.0, 1.0, 2.0], [0.0, 1.0, 2.5], [5.0, 5.0, 4.0]])
+    >>> knn = SoftDTWKNeighborsClassifier(gamma=0.1).fit(X, [0, 0, 1])
+    >>> knn.predict([[0.0, 1.1, 2.2], [5.0, 4.0, 4.0]]).tolist()
+    [0, 1]
+    """
+
+    def __init__(
+        self,
+        n_neighbors=1,
+        *,
+        gamma=1.0,
+        divergence=False,
+        weights="uniform",
+        window=None,
+        n_jobs=None,
+    ):
+        self.n_neighbors = n_neighbors
+        self.gamma = gamma
+        self.divergence = divergence
+        self.weights = weights
+        self.window = window
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y):
+        """Store the training series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timestamps[, n_channels])
+            Training series, trailing NaN padded.
+        y : array-like of shape (n_samples,)
+            Labels of any type.
+
+        Returns
+        -------
+        self : SoftDTWKNeighborsClassifier
+            The fitted classifier.
+        """
+        if not isinstance(self.n_neighbors, numbers.Integral) or self.n_neighbors < 1:
+            raise ValueError(
+                f"n_neighbors must be an int >= 1, got {self.n_neighbors!r}."
+            )
+        if self.weights not in ("uniform", "distance"):
+            raise ValueError(
+                f"weights must be 'uniform' or 'distance', got {self.weights!r}."
+            )
+        if self.weights == "distance" and not self.divergence:
+            raise ValueError(
+                "weights='distance' needs non-negative values, and soft-DTW is "
+                "signed: pass divergence=True (the soft-DTW divergence) with it."
+            )
+        X, codes = _fit_inputs(self, X, y)
+        check_dataset(X)
+        self._fit_X, self._fit_codes = X, codes
+        return self
+
+    def _values(self, X):
+        return pairwise_soft_dtw(
+            X,
+            self._fit_X,
+            gamma=self.gamma,
+            window=self.window,
+            divergence=self.divergence,
+            n_jobs=self.n_jobs,
+        )
+
+    def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
+        """Find the nearest training series of each series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_timestamps[, n_channels]), \
+default=None
+            Queries; None means the training series, each without itself.
+        n_neighbors : int, default=None
+            Defaults to ``self.n_neighbors``.
+        return_distance : bool, default=True
+            Also return the metric values.
+
+        Returns
+        -------
+        values : ndarray of shape (n_queries, n_neighbors)
+            Only with ``return_distance=True``; ascending.
+        indices : ndarray of shape (n_queries, n_neighbors)
+            Indices into the training set.
+        """
+        check_is_fitted(self)
+        k = self.n_neighbors if n_neighbors is None else n_neighbors
+        n_train = len(self._fit_X)
+        if X is None:
+            values = self._values(self._fit_X)
+            np.fill_diagonal(values, np.inf)
+            available = n_train - 1
+        else:
+            values = self._values(_predict_inputs(self, X))
+            available = n_train
+        if not isinstance(k, numbers.Integral) or not 1 <= k <= available:
+            raise ValueError(
+                f"n_neighbors must be an int in [1, {available}] (the training "
+                f"series available), got {k!r}."
+            )
+        indices = np.argsort(values, axis=1, kind="stable")[:, :k]
+        if return_distance:
+            return np.take_along_axis(values, indices, axis=1), indices
+        return indices
+
+    def predict_proba(self, X):
+        """Class probabilities from the neighbours' (weighted) votes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timestamps[, n_channels])
+            Series, padded to the training width.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        k = min(self.n_neighbors, len(self._fit_X))
+        values, indices = self.kneighbors(X, n_neighbors=k)
+        if self.weights == "uniform":
+            weight = np.ones_like(values)
+        else:
+            exact = values <= 0
+            weight = np.where(
+                exact.any(axis=1, keepdims=True),
+                exact.astype(float),
+                1.0 / np.where(exact, 1.0, values),
+            )
+        proba = np.zeros((len(values), len(self.classes_)))
+        np.add.at(
+            proba, (np.arange(len(values))[:, None], self._fit_codes[indices]), weight
+        )
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Return the majority (or weighted) class of the neighbours.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timestamps[, n_channels])
+            Series, padded to the training width.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]

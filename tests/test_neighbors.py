@@ -1,0 +1,141 @@
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from softdtw_learn.datasets import load_gunpoint, read_ucr_file
+from softdtw_learn.metrics import pairwise_soft_dtw
+from softdtw_learn.neighbors import SoftDTWKNeighborsClassifier, SoftDTWNearestCentroid
+from softdtw_learn.preprocessing import TimeSeriesStandardScaler
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "ucr"
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason="../shared/data is not beside the clone"
+)
+
+
+@parametrize_with_checks(
+    [
+        SoftDTWNearestCentroid(max_iter=20),
+        SoftDTWKNeighborsClassifier(),
+        SoftDTWKNeighborsClassifier(3, divergence=True, weights="distance"),
+    ]
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def _families(rng, n=8, length=30):
+    t = np.linspace(0, 1, length)
+    X = np.concatenate(
+        [
+            np.sin(2 * np.pi * t + rng.uniform(0, 0.5, (n, 1))),
+            np.where(t > rng.uniform(0.3, 0.6, (n, 1)), 1.0, -1.0),
+        ]
+    ) + rng.normal(scale=0.1, size=(2 * n, length))
+    return X, np.repeat(["sine", "step"], n)
+
+
+def test_nearest_centroid_separates_families_and_keeps_label_type(rng):
+    X, y = _families(rng)
+    clf = SoftDTWNearestCentroid(gamma=0.1).fit(X, y)
+    assert clf.predict(X).tolist() == y.tolist()
+    assert clf.centroids_.shape == (2, 30)
+    assert clf.classes_.tolist() == ["sine", "step"]
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.decision_function(X), clf.decision_function(X))
+
+
+def test_knn_matches_brute_force_neighbours(rng):
+    X, y = _families(rng)
+    queries = X[::3] + 0.05
+    knn = SoftDTWKNeighborsClassifier(3, gamma=0.5).fit(X, y)
+    values, indices = knn.kneighbors(queries)
+    full = pairwise_soft_dtw(queries, X, gamma=0.5)
+    np.testing.assert_array_equal(
+        indices, np.argsort(full, axis=1, kind="stable")[:, :3]
+    )
+    np.testing.assert_allclose(values, np.sort(full, axis=1)[:, :3])
+    proba = knn.predict_proba(queries)
+    assert proba.shape == (len(queries), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    # X=None: the training set, each series without itself.
+    _, own = knn.kneighbors()
+    assert not np.any(own == np.arange(len(X))[:, None])
+
+
+def test_distance_weights_favour_the_closest(rng):
+    X = np.array([[0.0, 0.0, 0.0], [0.1, 0.1, 0.1], [3.0, 3.0, 3.0]])
+    knn = SoftDTWKNeighborsClassifier(3, divergence=True, weights="distance")
+    proba = knn.fit(X, [0, 0, 1]).predict_proba([[2.9, 2.9, 2.9]])
+    assert proba[0, 1] > 0.5
+    # An exact match takes all the weight.
+    assert knn.predict_proba(X[2:]).tolist() == [[0.0, 1.0]]
+
+
+def test_distance_weights_need_the_divergence():
+    with pytest.raises(ValueError, match=r"pass divergence=True"):
+        SoftDTWKNeighborsClassifier(weights="distance").fit([[0.0, 1.0]] * 2, [0, 1])
+
+
+@pytest.mark.parametrize(
+    ("estimator", "message"),
+    [
+        (SoftDTWKNeighborsClassifier(0), r"n_neighbors must be an int >= 1"),
+        (SoftDTWKNeighborsClassifier(weights="near"), r"weights must be 'uniform'"),
+        (SoftDTWNearestCentroid(gamma=-1.0), r"gamma must be a finite number >= 0"),
+        (SoftDTWNearestCentroid(window=2.5), r"window must be None"),
+    ],
+)
+def test_bad_parameters_are_rejected(rng, estimator, message):
+    with pytest.raises(ValueError, match=message):
+        estimator.fit(rng.normal(size=(4, 5)), [0, 1, 0, 1])
+
+
+def test_too_many_neighbours_is_rejected(rng):
+    knn = SoftDTWKNeighborsClassifier().fit(rng.normal(size=(3, 4)), [0, 1, 0])
+    with pytest.raises(ValueError, match=r"n_neighbors must be an int in \[1, 2\]"):
+        knn.kneighbors(n_neighbors=3)
+
+
+def test_workflows_on_gunpoint():
+    data = load_gunpoint()
+    X, y = data.X_train[:30], data.y_train[:30]
+    pipe = make_pipeline(
+        TimeSeriesStandardScaler(), SoftDTWNearestCentroid(max_iter=30)
+    )
+    assert pipe.fit(X, y).score(data.X_test, data.y_test) > 0.6
+    search = GridSearchCV(
+        SoftDTWNearestCentroid(max_iter=20), {"gamma": [0.01, 0.1, 1, 10]}, cv=3
+    ).fit(X, y)
+    assert search.best_params_["gamma"] in (0.01, 0.1, 1, 10)
+    scores = cross_val_score(SoftDTWKNeighborsClassifier(gamma=0.1), X, y, cv=3)
+    assert scores.mean() > 0.7
+    frame = pd.DataFrame(X)
+    knn = SoftDTWKNeighborsClassifier(gamma=0.1).fit(frame, y)
+    assert knn.score(pd.DataFrame(data.X_test), data.y_test) > 0.8
+
+
+@needs_shared
+def test_multivariate_basic_motions():
+    X, y = read_ucr_file(SHARED / "BasicMotions" / "BasicMotions_TRAIN.ts")
+    Xt, yt = read_ucr_file(SHARED / "BasicMotions" / "BasicMotions_TEST.ts")
+    knn = SoftDTWKNeighborsClassifier(gamma=0.1, n_jobs=-1).fit(X, y)
+    assert knn.score(Xt, yt) > 0.8
+    clf = SoftDTWNearestCentroid(gamma=1.0, max_iter=30, n_jobs=-1).fit(X, y)
+    assert clf.centroids_.shape[2] == 6 and clf.score(Xt, yt) > 0.5
+
+
+@needs_shared
+def test_unequal_length_japanese_vowels():
+    X, y = read_ucr_file(SHARED / "JapaneseVowels" / "JapaneseVowels_TRAIN.ts")
+    Xt, yt = read_ucr_file(SHARED / "JapaneseVowels" / "JapaneseVowels_TEST.ts")
+    width = max(X.shape[1], Xt.shape[1])
+    X = np.pad(X, [(0, 0), (0, width - X.shape[1]), (0, 0)], constant_values=np.nan)
+    knn = SoftDTWKNeighborsClassifier(gamma=0.1, n_jobs=-1).fit(X, y)
+    assert knn.score(Xt, yt) > 0.8

@@ -1,0 +1,37 @@
+import numpy as np
+import pandas as pd
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from softdtw_learn.preprocessing import TimeSeriesStandardScaler
+
+
+@parametrize_with_checks([TimeSeriesStandardScaler()])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_scaler_normalises_each_series_and_channel(rng):
+    X = rng.normal(loc=5, scale=3, size=(4, 20, 2))
+    X[1, 15:] = np.nan
+    X[2, :, 1] = 7.0  # constant channel
+    out = TimeSeriesStandardScaler().fit_transform(X)
+    np.testing.assert_allclose(np.nanmean(out, axis=1), 0.0, atol=1e-12)
+    std = np.nanstd(out, axis=1)
+    np.testing.assert_allclose(np.delete(std.ravel(), 5), 1.0)
+    assert std[2, 1] == 0.0 and np.isnan(out[1, 15:]).all()
+    assert not np.isnan(out[1, :15]).any()
+    only_mean = TimeSeriesStandardScaler(with_std=False).fit_transform(X)
+    np.testing.assert_allclose(only_mean[0], X[0] - X[0].mean(axis=0))
+
+
+def test_scaler_pandas_output(rng):
+    X = pd.DataFrame(rng.normal(size=(3, 6)), columns=[f"t{k}" for k in range(6)])
+    out = TimeSeriesStandardScaler().set_output(transform="pandas").fit_transform(X)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == list(X.columns)
+
+
+def test_multivariate_output_keeps_the_shape_and_input(rng):
+    X = rng.normal(size=(3, 10, 4))
+    original = X.copy()
+    assert TimeSeriesStandardScaler().fit_transform(X).shape == X.shape
+    np.testing.assert_array_equal(X, original)
