@@ -15,8 +15,10 @@ always exists. Rows are summarised by ``lo[i] <= j <= hi[i]``.
 
 import math
 
+import llvmlite.ir as llvm_ir
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.extending import intrinsic
 
 # One options set for every kernel. The fastmath flags exclude the no-NaN and
 # no-inf assumptions: infinities mark cells outside the band.
@@ -36,8 +38,6 @@ _LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two (fdlibm's constants):
 _LN2_LO = 1.90821492927058770002e-10  # k * _LN2_HI is exact for |k| < 2**11.
 _LOG2_E = 1.4426950408889634
 _SQRT2 = 1.4142135623730951
-# 2**k for k = -1075..0: the scale of exp's result, by table lookup.
-_POW2 = np.ldexp(1.0, np.arange(-1075, 1))
 # Taylor coefficients 1/k! of exp on |r| <= ln(2) / 2: degree 13 truncates
 # below 5e-18 relative.
 _E0, _E1, _E2, _E3, _E4, _E5, _E6, _E7, _E8, _E9, _E10, _E11, _E12, _E13 = (
@@ -53,10 +53,24 @@ _LG6 = 1.531383769920937332e-01
 _LG7 = 1.479819860511658591e-01
 
 
+@intrinsic
+def _int_bits_as_float(typingctx, bits):
+    """Reinterpret the bits of an int64 as a float64 (one vectorisable bitcast)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], llvm_ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
 @njit(**_JIT_EXACT)
 def _exp_nonpositive(x):
-    """``exp(x)`` for ``x <= 0`` (``-inf`` gives 0), within 2 ulp."""
-    clamped = max(x, -745.0)
+    """``exp(x)`` for ``x <= 0``, within 2 ulp; 0 below -708 (and at ``-inf``).
+
+    Below -708 the result would be subnormal (< 3e-308); every caller adds it
+    to numbers >= 1, so 0 is exact there.
+    """
+    clamped = max(x, -708.0)
     k = np.floor(clamped * _LOG2_E + 0.5)
     r = (clamped - k * _LN2_HI) - k * _LN2_LO
     r2 = r * r
@@ -66,8 +80,9 @@ def _exp_nonpositive(x):
         _E4 + _E5 * r + (_E6 + _E7 * r) * r2
     ) * r4
     high = (_E8 + _E9 * r + (_E10 + _E11 * r) * r2) + (_E12 + _E13 * r) * r4
-    value = (low + high * (r4 * r4)) * _POW2[int(k) + 1075]
-    return value if x >= -745.0 else 0.0
+    scale = _int_bits_as_float((np.int64(k) + 1023) << 52)  # 2**k, k >= -1022
+    value = (low + high * (r4 * r4)) * scale
+    return value if x >= -708.0 else 0.0
 
 
 @njit(**_JIT_EXACT)
