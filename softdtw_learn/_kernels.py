@@ -364,40 +364,121 @@ def _pair_value(x, y, gamma, cells, fraction):
     return _value(x, y, lo, hi, gamma)
 
 
-@njit(parallel=True, **_JIT)
-def _pairwise(xs, x_len, ys, y_len, gamma, cells, fraction, symmetric):
-    """Matrix of values over all pairs; one triangle when ``symmetric``.
-
-    ``xs`` and ``ys`` are padded 3-D datasets, ``x_len`` and ``y_len`` the
-    true lengths. Pairs are flattened so that ``prange`` balances them.
-    """
-    n_x, n_y = xs.shape[0], ys.shape[0]
-    out = np.empty((n_x, n_y))
-    if not symmetric:
-        for a in prange(n_x):
-            for b in range(n_y):
-                out[a, b] = _pair_value(
-                    xs[a, : x_len[a]], ys[b, : y_len[b]], gamma, cells, fraction
-                )
-        return out
-    # Row a of the upper triangle holds n_x - a pairs: folding row a with row
-    # n_x - 1 - a gives every parallel task the same n_x + 1 pairs.
-    for fold in prange((n_x + 1) // 2):
-        _triangle_row(xs, x_len, fold, gamma, cells, fraction, out)
-        if n_x - 1 - fold != fold:
-            _triangle_row(xs, x_len, n_x - 1 - fold, gamma, cells, fraction, out)
-    return out
+# Pairs advanced in lockstep by the pairwise kernel: one series against up to
+# this many series of one common length, one pair per SIMD lane.
+_PAIR_LANES = 64
 
 
 @njit(**_JIT)
-def _triangle_row(xs, x_len, a, gamma, cells, fraction, out):
-    """Fill ``out[a, a:]`` and its mirror ``out[a:, a]``."""
-    for b in range(a, xs.shape[0]):
-        value = _pair_value(
-            xs[a, : x_len[a]], xs[b, : x_len[b]], gamma, cells, fraction
-        )
-        out[a, b] = value
-        out[b, a] = value
+def _lanes_softmin_step(up_row, diag, left, cost, gamma, inv_gamma):
+    """Advance every lane by one cell: R = cost + softmin(diag, up, left).
+
+    ``up_row`` holds R of the row above and receives the new row in place;
+    ``diag`` and ``left`` are per-lane buffers. Branch-free, so it vectorises.
+    """
+    for lane in range(_PAIR_LANES):
+        up = up_row[lane]
+        corner = diag[lane]
+        side = left[lane]
+        low = min(corner, min(up, side))
+        if gamma > 0.0:
+            rest = _exp_nonpositive((low - max(corner, up)) * inv_gamma) + (
+                _exp_nonpositive((low - max(min(corner, up), side)) * inv_gamma)
+            )
+            low = low - gamma * _log_1_to_3(1.0 + rest)
+        value = cost[lane] + low
+        diag[lane] = up
+        up_row[lane] = value
+        left[lane] = value
+
+
+@njit(**_JIT)
+def _lanes_value(x, lanes, lo, hi, gamma, out):
+    """Soft-DTW of ``x`` against the ``_PAIR_LANES`` series in ``lanes``.
+
+    ``lanes`` is ``(m, n_channels, _PAIR_LANES)``: every lane the same length
+    m, so one band ``lo, hi`` serves all. Writes the values into ``out``.
+    """
+    n, n_channels = x.shape
+    m = lanes.shape[0]
+    inv_gamma = 1.0 / gamma if gamma > 0.0 else 0.0
+    row = np.full((m + 1, _PAIR_LANES), np.inf)
+    row[0, :] = 0.0
+    diag = np.empty(_PAIR_LANES)
+    left = np.empty(_PAIR_LANES)
+    cost = np.empty(_PAIR_LANES)
+    for i in range(n):
+        # The corner of the row's first cell is R[i - 1, lo[i] - 1]: valid in
+        # the first row (R[0, 0] = 0) or when inside the previous row's band.
+        if i == 0 or lo[i] > lo[i - 1]:
+            diag[:] = row[lo[i]]
+        else:
+            diag[:] = np.inf
+        left[:] = np.inf
+        for j in range(lo[i], hi[i] + 1):
+            cost[:] = 0.0
+            for k in range(n_channels):
+                for lane in range(_PAIR_LANES):
+                    diff = x[i, k] - lanes[j, k, lane]
+                    cost[lane] += diff * diff
+            _lanes_softmin_step(row[j + 1], diag, left, cost, gamma, inv_gamma)
+        if i == 0:
+            row[0, :] = np.inf
+    out[:] = row[m]
+
+
+@njit(parallel=True, **_JIT)
+def _pairwise(
+    xs, x_len, ys, y_len, order, chunk_start, gamma, cells, fraction, symmetric
+):
+    """Matrix of values over all pairs; one triangle when ``symmetric``.
+
+    ``xs`` and ``ys`` are padded 3-D datasets, ``x_len`` and ``y_len`` the
+    true lengths. ``order`` sorts Y by length and ``chunk_start`` cuts it
+    into chunks of at most ``_PAIR_LANES`` series of one length: each task
+    runs one series of X against one chunk, a pair per lane. With
+    ``symmetric`` (Y is X), pair (a, b) is computed once, from the one that
+    comes first in ``order``.
+    """
+    n_x, n_y = xs.shape[0], ys.shape[0]
+    n_channels = xs.shape[2]
+    n_chunks = chunk_start.shape[0] - 1
+    position = np.empty(n_y, dtype=np.int64)
+    position[order] = np.arange(n_y)
+    out = np.empty((n_x, n_y))
+    # The tasks that have work, listed first so that prange's equal split of
+    # them balances the threads (in the triangle, early rows have more).
+    tasks = np.empty((n_x * n_chunks, 2), dtype=np.int64)
+    n_tasks = 0
+    for a in range(n_x):
+        for chunk in range(n_chunks):
+            # In the triangle, a chunk ending before a is done from its side.
+            if not symmetric or chunk_start[chunk + 1] > position[a]:
+                tasks[n_tasks, 0] = a
+                tasks[n_tasks, 1] = chunk
+                n_tasks += 1
+    for task in prange(n_tasks):
+        a, chunk = tasks[task, 0], tasks[task, 1]
+        first, stop = chunk_start[chunk], chunk_start[chunk + 1]
+        m = y_len[order[first]]
+        lanes = np.empty((m, n_channels, _PAIR_LANES))
+        for lane in range(_PAIR_LANES):
+            b = order[min(first + lane, stop - 1)]  # spare lanes repeat the last
+            for j in range(m):
+                for k in range(n_channels):
+                    lanes[j, k, lane] = ys[b, j, k]
+        n = x_len[a]
+        lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
+        values = np.empty(_PAIR_LANES)
+        _lanes_value(xs[a, :n], lanes, lo, hi, gamma, values)
+        for lane in range(stop - first):
+            b = order[first + lane]
+            if symmetric and position[b] < position[a]:
+                continue
+            out[a, b] = values[lane]
+            if symmetric:
+                out[b, a] = values[lane]
+    return out
 
 
 @njit(parallel=True, **_JIT)
