@@ -370,14 +370,14 @@ _PAIR_LANES = 64
 
 
 @njit(**_JIT)
-def _lanes_softmin_step(up_row, diag, left, cost, gamma, inv_gamma):
+def _lanes_softmin_step(row, j, diag, left, cost, gamma, inv_gamma):
     """Advance every lane by one cell: R = cost + softmin(diag, up, left).
 
-    ``up_row`` holds R of the row above and receives the new row in place;
+    ``row[j]`` holds R of the row above and receives the new value in place;
     ``diag`` and ``left`` are per-lane buffers. Branch-free, so it vectorises.
     """
-    for lane in range(_PAIR_LANES):
-        up = up_row[lane]
+    for lane in range(row.shape[1]):
+        up = row[j, lane]
         corner = diag[lane]
         side = left[lane]
         low = min(corner, min(up, side))
@@ -388,7 +388,7 @@ def _lanes_softmin_step(up_row, diag, left, cost, gamma, inv_gamma):
             low = low - gamma * _log_1_to_3(1.0 + rest)
         value = cost[lane] + low
         diag[lane] = up
-        up_row[lane] = value
+        row[j, lane] = value
         left[lane] = value
 
 
@@ -421,7 +421,7 @@ def _lanes_value(x, lanes, lo, hi, gamma, out):
                 for lane in range(_PAIR_LANES):
                     diff = x[i, k] - lanes[j, k, lane]
                     cost[lane] += diff * diff
-            _lanes_softmin_step(row[j + 1], diag, left, cost, gamma, inv_gamma)
+            _lanes_softmin_step(row, j + 1, diag, left, cost, gamma, inv_gamma)
         if i == 0:
             row[0, :] = np.inf
     out[:] = row[m]
