@@ -370,24 +370,28 @@ _PAIR_LANES = 64
 
 
 @njit(**_JIT)
-def _lanes_softmin_step(row, j, diag, left, cost, gamma, inv_gamma):
+def _lanes_softmin_step(row, j, diag, left, cost, low, rest, gamma, inv_gamma):
     """Advance every lane by one cell: R = cost + softmin(diag, up, left).
 
     ``row[j]`` holds R of the row above and receives the new value in place;
-    ``diag`` and ``left`` are per-lane buffers. Branch-free, so it vectorises.
+    ``diag``, ``left``, ``low`` and ``rest`` are per-lane buffers. Two
+    branch-free loops (exponentials, then logarithms) that vectorise; the
+    split shortens each loop's dependency chain. At gamma 0 the exponentials
+    are finite and multiplied by 0: the hard minimum.
     """
-    for lane in range(row.shape[1]):
+    n_lanes = row.shape[1]
+    for lane in range(n_lanes):
         up = row[j, lane]
         corner = diag[lane]
         side = left[lane]
-        low = min(corner, min(up, side))
-        if gamma > 0.0:
-            rest = _exp_nonpositive((low - max(corner, up)) * inv_gamma) + (
-                _exp_nonpositive((low - max(min(corner, up), side)) * inv_gamma)
-            )
-            low = low - gamma * _log_1_to_3(1.0 + rest)
-        value = cost[lane] + low
+        smallest = min(corner, min(up, side))
+        low[lane] = smallest
+        rest[lane] = _exp_nonpositive((smallest - max(corner, up)) * inv_gamma) + (
+            _exp_nonpositive((smallest - max(min(corner, up), side)) * inv_gamma)
+        )
         diag[lane] = up
+    for lane in range(n_lanes):
+        value = cost[lane] + (low[lane] - gamma * _log_1_to_3(1.0 + rest[lane]))
         row[j, lane] = value
         left[lane] = value
 
@@ -407,6 +411,8 @@ def _lanes_value(x, lanes, lo, hi, gamma, out):
     diag = np.empty(_PAIR_LANES)
     left = np.empty(_PAIR_LANES)
     cost = np.empty(_PAIR_LANES)
+    low = np.empty(_PAIR_LANES)
+    rest = np.empty(_PAIR_LANES)
     for i in range(n):
         # The corner of the row's first cell is R[i - 1, lo[i] - 1]: valid in
         # the first row (R[0, 0] = 0) or when inside the previous row's band.
@@ -421,7 +427,9 @@ def _lanes_value(x, lanes, lo, hi, gamma, out):
                 for lane in range(_PAIR_LANES):
                     diff = x[i, k] - lanes[j, k, lane]
                     cost[lane] += diff * diff
-            _lanes_softmin_step(row, j + 1, diag, left, cost, gamma, inv_gamma)
+            _lanes_softmin_step(
+                row, j + 1, diag, left, cost, low, rest, gamma, inv_gamma
+            )
         if i == 0:
             row[0, :] = np.inf
     out[:] = row[m]
