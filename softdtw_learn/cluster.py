@@ -13,11 +13,16 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .barycenter import soft_dtw_barycenter
 from .metrics import pairwise_soft_dtw
-from .utils import check_dataset, check_gamma, check_window, to_time_series_dataset
+from .utils import (
+    check_dataset,
+    check_gamma,
+    check_window,
+    to_time_series_dataset,
+    validate_series,
+)
 
 __all__ = ["SoftDTWKMeans"]
 
@@ -292,9 +297,7 @@ n_timestamps, n_channels)
         self : SoftDTWKMeans
             The fitted estimator.
         """
-        X = validate_data(
-            self, X, ensure_all_finite="allow-nan", allow_nd=True, dtype=np.float64
-        )
+        X = validate_series(self, X, reset=True)
         data, lengths = check_dataset(X)
         self._validate_params(len(data))
         series = [s[:n] for s, n in zip(data, lengths, strict=True)]
@@ -313,17 +316,6 @@ n_timestamps, n_channels)
 
     # ------------------------------------------------------------- predict
 
-    def _check_X(self, X):
-        check_is_fitted(self)
-        return validate_data(
-            self,
-            X,
-            ensure_all_finite="allow-nan",
-            allow_nd=True,
-            dtype=np.float64,
-            reset=False,
-        )
-
     def transform(self, X):
         """Return the metric value of each series to each centre.
 
@@ -336,7 +328,9 @@ n_timestamps, n_channels)
         -------
         values : ndarray of shape (n_samples, n_clusters)
         """
-        return self._metric(self._check_X(X), self.cluster_centers_)
+        return self._metric(
+            validate_series(self, X, reset=False), self.cluster_centers_
+        )
 
     def predict(self, X):
         """Return the index of the closest centre for each series.

@@ -7,37 +7,29 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .barycenter import _barycenter
 from .metrics import pairwise_soft_dtw
-from .utils import check_dataset, check_gamma, check_window, to_time_series_dataset
+from .utils import (
+    check_dataset,
+    check_gamma,
+    check_window,
+    to_time_series_dataset,
+    validate_series,
+)
 
 __all__ = ["SoftDTWKNeighborsClassifier", "SoftDTWNearestCentroid"]
 
 
 def _fit_inputs(estimator, X, y):
     """Validate a labelled training set; set ``classes_``; return codes."""
-    X, y = validate_data(
-        estimator, X, y, ensure_all_finite="allow-nan", allow_nd=True, dtype=np.float64
-    )
+    X, y = validate_series(estimator, X, y, reset=True)
     check_classification_targets(y)
     check_gamma(estimator.gamma)
     check_window(estimator.window)
     estimator.classes_, codes = np.unique(y, return_inverse=True)
     return X, codes
-
-
-def _predict_inputs(estimator, X):
-    check_is_fitted(estimator)
-    return validate_data(
-        estimator,
-        X,
-        ensure_all_finite="allow-nan",
-        allow_nd=True,
-        dtype=np.float64,
-        reset=False,
-    )
 
 
 class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
@@ -164,7 +156,7 @@ two classes
             Higher is closer; for two classes, the value to the first class
             minus that to the second (positive favours ``classes_[1]``).
         """
-        scores = -self._values(_predict_inputs(self, X))
+        scores = -self._values(validate_series(self, X, reset=False))
         if len(self.classes_) == 2:  # scikit-learn's binary convention
             return scores[:, 1] - scores[:, 0]
         return scores
@@ -193,7 +185,7 @@ two classes
         y : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        nearest = self._values(_predict_inputs(self, X)).argmin(axis=1)
+        nearest = self._values(validate_series(self, X, reset=False)).argmin(axis=1)
         return self.classes_[nearest]
 
 
@@ -322,7 +314,7 @@ default=None
             np.fill_diagonal(values, np.inf)
             available = n_train - 1
         else:
-            values = self._values(_predict_inputs(self, X))
+            values = self._values(validate_series(self, X, reset=False))
             available = n_train
         if not isinstance(k, numbers.Integral) or not 1 <= k <= available:
             raise ValueError(

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import validate_data
 
-from .utils import check_dataset
+from .utils import check_dataset, validate_series
 
 __all__ = ["TimeSeriesStandardScaler"]
 
@@ -61,8 +61,7 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
         self : TimeSeriesStandardScaler
             The fitted scaler.
         """
-        X = validate_data(self, X, ensure_all_finite="allow-nan", allow_nd=True)
-        check_dataset(X)
+        check_dataset(validate_series(self, X, reset=True))
         return self
 
     def transform(self, X):
@@ -78,6 +77,7 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
         X_scaled : ndarray of the shape of X
             A new array; padding stays NaN.
         """
+        # Not validate_series: a stateless transform needs no fit first.
         X = validate_data(
             self,
             X,

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import joblib
 import numba
 import numpy as np
+from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 __all__ = ["to_time_series_dataset"]
@@ -296,3 +297,24 @@ def numba_threads(n_jobs):
             yield threads
     finally:
         numba.set_num_threads(previous)
+
+
+def validate_series(estimator, X, y="no_validation", *, reset):
+    """Validate estimator input: 2-D or 3-D floats, NaN allowed as padding.
+
+    ``y`` follows ``validate_data`` (its default means X alone).
+    ``reset=False`` also checks that the estimator is fitted and that X has
+    the training width. NaN inside a series is caught later by
+    :func:`check_dataset`.
+    """
+    if not reset:
+        check_is_fitted(estimator)
+    return validate_data(
+        estimator,
+        X,
+        y,
+        ensure_all_finite="allow-nan",
+        allow_nd=True,
+        dtype=np.float64,
+        reset=reset,
+    )
