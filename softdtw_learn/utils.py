@@ -13,7 +13,6 @@ from contextlib import contextmanager
 import joblib
 import numba
 import numpy as np
-from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 __all__ = ["to_time_series_dataset"]
@@ -307,6 +306,9 @@ def validate_series(estimator, X, y="no_validation", *, reset):
     the training width. NaN inside a series is caught later by
     :func:`check_dataset`.
     """
+    # Imported here: scikit-learn costs ~1 s, and the metrics need none of it.
+    from sklearn.utils.validation import check_is_fitted, validate_data
+
     if not reset:
         check_is_fitted(estimator)
     return validate_data(
