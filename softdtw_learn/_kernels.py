@@ -304,13 +304,13 @@ def _backward(table, lo, hi, gamma):
 def _grad_series(alignment, x, y, lo, hi):
     """Gradient w.r.t. ``x``: ``2 (E 1_m * x - E y)``, summed on the band only."""
     n, d = x.shape
-    out = np.zeros((n, d))
+    out = np.empty((n, d))
     for i in range(n):
-        for j in range(lo[i], hi[i] + 1):
-            e = alignment[i, j]
-            if e != 0.0:
-                for k in range(d):
-                    out[i, k] += 2.0 * e * (x[i, k] - y[j, k])
+        for k in range(d):
+            total = 0.0  # a reduction along the row: vectorises
+            for j in range(lo[i], hi[i] + 1):
+                total += alignment[i, j] * (x[i, k] - y[j, k])
+            out[i, k] = 2.0 * total
     return out
 
 
