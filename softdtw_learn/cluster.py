@@ -20,7 +20,7 @@ from .utils import (
     check_dataset,
     check_gamma,
     check_window,
-    to_time_series_dataset,
+    stack_like,
     validate_series,
 )
 
@@ -308,10 +308,7 @@ n_timestamps, n_channels)
             if best is None or run[2] < best[2]:
                 best = run
         centers, self.labels_, self.inertia_, self.n_iter_ = best
-        width = max(X.shape[1], max(c.shape[0] for c in centers))
-        self.cluster_centers_ = to_time_series_dataset(centers, length=width)
-        if X.ndim == 2:
-            self.cluster_centers_ = self.cluster_centers_[:, :, 0]
+        self.cluster_centers_ = stack_like(centers, X)
         return self
 
     # ------------------------------------------------------------- predict

@@ -63,6 +63,18 @@ def _band(n, m, window):
     return _kernels._band_bounds(n, m, _kernels._band_width(cells, fraction, n, m))
 
 
+def _checked_alignment(x, y, gamma, window):
+    """Validate, then run forward and backward: value, E, and the checked pair.
+
+    The last item, ``(x, y, lo, hi)``, is what the gradient needs.
+    """
+    x_arr, y_arr = check_pair(x, y)
+    gamma = check_gamma(gamma, allow_zero=False)
+    lo, hi = _band(x_arr.shape[0], y_arr.shape[0], window)
+    value, alignment = _kernels._value_alignment(x_arr, y_arr, lo, hi, gamma)
+    return float(value), alignment, (x_arr, y_arr, lo, hi)
+
+
 def soft_dtw(x, y, *, gamma=1.0, window=None):
     """Soft-DTW value between two series.
 
@@ -132,11 +144,8 @@ def soft_dtw_alignment(x, y, *, gamma=1.0, window=None):
     >>> E.shape, float(E[0, 0]), float(E[-1, -1])
     ((3, 2), 1.0, 1.0)
     """
-    x_arr, y_arr = check_pair(x, y)
-    gamma = check_gamma(gamma, allow_zero=False)
-    lo, hi = _band(x_arr.shape[0], y_arr.shape[0], window)
-    value, alignment = _kernels._value_alignment(x_arr, y_arr, lo, hi, gamma)
-    return float(value), alignment
+    value, alignment, _ = _checked_alignment(x, y, gamma, window)
+    return value, alignment
 
 
 def soft_dtw_grad(x, y, *, gamma=1.0, window=None):
@@ -167,15 +176,12 @@ def soft_dtw_grad(x, y, *, gamma=1.0, window=None):
     >>> grad.shape
     (3,)
     """
-    x_arr, y_arr = check_pair(x, y)
-    gamma = check_gamma(gamma, allow_zero=False)
-    lo, hi = _band(x_arr.shape[0], y_arr.shape[0], window)
-    value, alignment = _kernels._value_alignment(x_arr, y_arr, lo, hi, gamma)
+    value, alignment, (x_arr, y_arr, lo, hi) = _checked_alignment(x, y, gamma, window)
     grad = _kernels._grad_series(alignment, x_arr, y_arr, lo, hi)
     shape = np.shape(x)
     out = np.zeros((shape[0], x_arr.shape[1]))
     out[: grad.shape[0]] = grad
-    return float(value), out.reshape(shape)
+    return value, out.reshape(shape)
 
 
 def soft_dtw_from_cost(C, *, gamma=1.0, window=None, return_alignment=False):

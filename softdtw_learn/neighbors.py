@@ -15,7 +15,7 @@ from .utils import (
     check_dataset,
     check_gamma,
     check_window,
-    to_time_series_dataset,
+    stack_like,
     validate_series,
 )
 
@@ -135,10 +135,7 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
                 centroids.append(centroid)
                 iterations.append(n_iter)
         self.n_iter_ = max(iterations)
-        width = max(X.shape[1], max(c.shape[0] for c in centroids))
-        self.centroids_ = to_time_series_dataset(centroids, length=width)
-        if X.ndim == 2:
-            self.centroids_ = self.centroids_[:, :, 0]
+        self.centroids_ = stack_like(centroids, X)
         return self
 
     def decision_function(self, X):

@@ -189,6 +189,17 @@ def to_time_series_dataset(X, length=None):
     return out
 
 
+def stack_like(series, X):
+    """Stack fitted series (centres) like the training data ``X``.
+
+    Padded with trailing NaN to ``X``'s width (or the longest series, if
+    longer); 2-D when ``X`` was 2-D (univariate), else 3-D.
+    """
+    width = max(X.shape[1], max(s.shape[0] for s in series))
+    stacked = to_time_series_dataset(series, length=width)
+    return stacked[:, :, 0] if X.ndim == 2 else stacked
+
+
 def check_dataset(X, name="X"):
     """Validate a dataset; return it 3-D float64 C-contiguous with true lengths.
 
