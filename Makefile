@@ -2,13 +2,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The torch extra's tests run in CI; 2.13.0 is the CPU build these machines hold.
+TORCH ?= torch==2.13.0
 
 .PHONY: test demo lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,torch]" "$(TORCH)"
 	touch $(STAMP)
 
 test: $(STAMP)

@@ -315,6 +315,18 @@ def _grad_series(alignment, x, y, lo, hi):
 
 
 @njit(**_JIT)
+def _grad_second(alignment, x, y, lo, hi):
+    """Gradient w.r.t. ``y``: ``2 (E^T 1_n * y - E^T x)``, on the band only."""
+    m, d = y.shape
+    out = np.zeros((m, d))
+    for i in range(x.shape[0]):
+        for k in range(d):
+            for j in range(lo[i], hi[i] + 1):
+                out[j, k] += alignment[i, j] * (y[j, k] - x[i, k])
+    return 2.0 * out
+
+
+@njit(**_JIT)
 def _value_alignment(x, y, lo, hi, gamma):
     """Value and expected alignment E of one pair (forward then backward)."""
     table = _forward(x, y, np.empty((0, 0)), lo, hi, gamma)
@@ -499,6 +511,26 @@ def _self_values(xs, x_len, gamma, cells, fraction):
     return out
 
 
+@njit(**_JIT)
+def _pair_alignment(x, y, gamma, cells, fraction):
+    """Value, expected alignment E and band bounds of one pair."""
+    n, m = x.shape[0], y.shape[0]
+    lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
+    value, alignment = _value_alignment(x, y, lo, hi, gamma)
+    return value, alignment, lo, hi
+
+
+@njit(**_JIT)
+def _self_value_grad(x, gamma, cells, fraction):
+    """``sdtw(x, x)`` and its gradient w.r.t. the first argument alone.
+
+    ``x`` is both arguments and E is symmetric, so the total derivative of
+    ``sdtw(x, x)`` is twice the returned gradient.
+    """
+    value, alignment, lo, hi = _pair_alignment(x, x, gamma, cells, fraction)
+    return value, _grad_series(alignment, x, x, lo, hi)
+
+
 @njit(parallel=True, **_JIT)
 def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction):
     """Return ``sum_s coef[s] sdtw(z, x_s)`` and its gradient w.r.t. ``z``.
@@ -511,9 +543,51 @@ def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction):
     grads = np.empty((n_series, z.shape[0], z.shape[1]))
     for s in prange(n_series):
         x = xs[s, : x_len[s]]
-        n, m = z.shape[0], x.shape[0]
-        lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
-        value, alignment = _value_alignment(z, x, lo, hi, gamma)
+        value, alignment, lo, hi = _pair_alignment(z, x, gamma, cells, fraction)
         values[s] = coef[s] * value
         grads[s] = coef[s] * _grad_series(alignment, z, x, lo, hi)
     return values.sum(), grads.sum(axis=0)
+
+
+@njit(parallel=True, **_JIT)
+def _paired_terms(
+    xs, x_len, ys, y_len, gamma, cells, fraction, divergence, want_x, want_y
+):
+    """Values of the pairs ``(xs[s], ys[s])`` and, on request, their gradients.
+
+    Soft-DTW, or with ``divergence`` the soft-DTW divergence; the gradients
+    w.r.t. ``xs`` and ``ys`` have the padded shapes of their inputs (zero on
+    the padding). Without gradients each pair takes the value-only path.
+    The pairs are spread over threads.
+    """
+    n_pairs = xs.shape[0]
+    values = np.empty(n_pairs)
+    grad_x = np.zeros(xs.shape if want_x else (0, 0, 0))
+    grad_y = np.zeros(ys.shape if want_y else (0, 0, 0))
+    for s in prange(n_pairs):
+        x, y = xs[s, : x_len[s]], ys[s, : y_len[s]]
+        if not (want_x or want_y):
+            value = _pair_value(x, y, gamma, cells, fraction)
+            if divergence:
+                value -= 0.5 * (
+                    _pair_value(x, x, gamma, cells, fraction)
+                    + _pair_value(y, y, gamma, cells, fraction)
+                )
+            values[s] = value
+            continue
+        value, alignment, lo, hi = _pair_alignment(x, y, gamma, cells, fraction)
+        if want_x:
+            grad_x[s, : x_len[s]] = _grad_series(alignment, x, y, lo, hi)
+        if want_y:
+            grad_y[s, : y_len[s]] = _grad_second(alignment, x, y, lo, hi)
+        if divergence:
+            # D = sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2
+            self_x, self_grad_x = _self_value_grad(x, gamma, cells, fraction)
+            self_y, self_grad_y = _self_value_grad(y, gamma, cells, fraction)
+            value -= 0.5 * (self_x + self_y)
+            if want_x:
+                grad_x[s, : x_len[s]] -= self_grad_x
+            if want_y:
+                grad_y[s, : y_len[s]] -= self_grad_y
+        values[s] = value
+    return values, grad_x, grad_y

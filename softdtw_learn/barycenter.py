@@ -41,13 +41,9 @@ def _objective(flat, shape, xs, lengths, coef, gamma, cells, fraction, self_term
         # D = sdtw(z, x) - (sdtw(z, z) + sdtw(x, x)) / 2, and
         # d sdtw(z, z) / dz = 2 grad_x(z, z) (z is both arguments).
         total = coef.sum()
-        n = z.shape[0]
-        lo, hi = _kernels._band_bounds(
-            n, n, _kernels._band_width(cells, fraction, n, n)
-        )
-        self_value, alignment = _kernels._value_alignment(z, z, lo, hi, gamma)
+        self_value, self_grad = _kernels._self_value_grad(z, gamma, cells, fraction)
         value -= 0.5 * (total * self_value + self_terms)
-        grad = grad - total * _kernels._grad_series(alignment, z, z, lo, hi)
+        grad = grad - total * self_grad
     return value, grad.ravel()
 
 

@@ -33,6 +33,7 @@ from .utils import (
 
 __all__ = [
     "dtw",
+    "paired_soft_dtw",
     "pairwise_soft_dtw",
     "soft_dtw",
     "soft_dtw_alignment",
@@ -307,6 +308,14 @@ def dtw(x, y, *, window=None, return_path=False):
     return float(table[-1, -1]), _kernels._optimal_path(table, lo, hi)
 
 
+def _check_channels(xs, ys):
+    if xs.shape[2] != ys.shape[2]:
+        raise ValueError(
+            f"X has {xs.shape[2]} channels and Y has {ys.shape[2]}; both datasets "
+            "need the same number of channels."
+        )
+
+
 def pairwise_soft_dtw(
     X, Y=None, *, gamma=1.0, window=None, divergence=False, n_jobs=None
 ):
@@ -350,11 +359,7 @@ n_channels), or list of series
     xs, x_len = check_dataset(X, "X")
     symmetric = Y is None
     ys, y_len = (xs, x_len) if symmetric else check_dataset(Y, "Y")
-    if xs.shape[2] != ys.shape[2]:
-        raise ValueError(
-            f"X has {xs.shape[2]} channels and Y has {ys.shape[2]}; both datasets "
-            "need the same number of channels."
-        )
+    _check_channels(xs, ys)
     gamma = check_gamma(gamma)
     cells, fraction = check_window(window)
     with numba_threads(n_jobs):
@@ -386,3 +391,69 @@ n_channels), or list of series
             self_x = _kernels._self_values(xs, x_len, gamma, cells, fraction)
             self_y = _kernels._self_values(ys, y_len, gamma, cells, fraction)
     return out - (self_x[:, None] + self_y[None, :]) / 2.0
+
+
+def _paired_terms(
+    X, Y, *, gamma, window, divergence, grad_x=False, grad_y=False, n_jobs=None
+):
+    """Validate, then return the values of the pairs ``(X[s], Y[s])``.
+
+    Returns ``(values, grad_x, grad_y)``; each optional gradient has the padded 3-D
+    shape of its dataset (zero on the padding), or shape (0, 0, 0) when not
+    requested.
+    """
+    xs, x_len = check_dataset(X, "X")
+    ys, y_len = check_dataset(Y, "Y")
+    if len(xs) != len(ys):
+        raise ValueError(
+            f"X has {len(xs)} series and Y has {len(ys)}; paired soft-DTW needs "
+            "one series of Y for each series of X."
+        )
+    _check_channels(xs, ys)
+    gamma = check_gamma(gamma, allow_zero=not (grad_x or grad_y))
+    cells, fraction = check_window(window)
+    with numba_threads(n_jobs):
+        return _kernels._paired_terms(
+            xs, x_len, ys, y_len, gamma, cells, fraction, divergence, grad_x, grad_y
+        )
+
+
+def paired_soft_dtw(X, Y, *, gamma=1.0, window=None, divergence=False, n_jobs=None):
+    """Soft-DTW (or divergence) between each series of X and its partner in Y.
+
+    The paired counterpart of :func:`pairwise_soft_dtw` (as scikit-learn's
+    ``paired_distances`` is of ``pairwise_distances``): ``out[s]`` compares
+    ``X[s]`` with ``Y[s]`` only, e.g. a forecast with its ground truth. With
+    ``gamma=0`` it is exact DTW.
+
+    Parameters
+    ----------
+    X, Y : array-like of shape (n_series, n_timestamps) or (n_series, \
+n_timestamps, n_channels), or list of series
+        The same number of series and channels; lengths may differ
+        (trailing NaN padding or lists).
+    gamma : float, default=1.0
+        Smoothing, >= 0.
+    window : int or float, default=None
+        Sakoe-Chiba band, as in :func:`soft_dtw`.
+    divergence : bool, default=False
+        Return the soft-DTW divergence instead of the signed value.
+    n_jobs : int, default=None
+        Threads over pairs: None means 1, -1 all cores.
+
+    Returns
+    -------
+    values : ndarray of shape (n_series,)
+
+    Examples
+    --------
+    >>> from softdtw_learn.metrics import paired_soft_dtw
+    >>> X = [[0.0, 1.0, 2.0], [0.0, 0.0]]
+    >>> Y = [[0.0, 2.0], [0.0, 1.0, 1.0]]
+    >>> paired_soft_dtw(X, Y, gamma=0.0)
+    array([1., 2.])
+    """
+    values, _, _ = _paired_terms(
+        X, Y, gamma=gamma, window=window, divergence=divergence, n_jobs=n_jobs
+    )
+    return values

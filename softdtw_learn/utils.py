@@ -7,13 +7,14 @@ Unequal lengths inside one array are trailing NaN padding: a time step whose
 channels are all NaN, after the last real step. NaN anywhere else is an error.
 """
 
+import functools
 import numbers
 from contextlib import contextmanager
 
 import joblib
 import numba
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 __all__ = ["to_time_series_dataset"]
 
@@ -40,41 +41,61 @@ def _as_numeric(values, name):
     return arr.astype(np.float64, copy=False)
 
 
-def _padded_length(series, name):
-    """Length of a 2-D series without its trailing NaN padding.
+def _trailing_nan_lengths(missing):
+    """Lengths without trailing NaN padding, and the first NaN inside a series.
 
-    Raises ValueError for inf, for NaN inside the series and for a series
-    that is empty or all padding.
+    ``missing`` is ``isnan`` of a dataset, shape (n_series, n_timestamps,
+    n_channels). A time step is padding when every channel is NaN. Returns
+    ``(lengths, inside)``: ``lengths`` is 0 for a series that is all padding,
+    and ``inside`` is the ``(series, time)`` index of the first NaN before a
+    series' end, or None. Vectorised: callers phrase their own errors.
     """
-    if series.shape[0] == 0 or series.shape[1] == 0:
+    n_series, width = missing.shape[:2]
+    if not missing.any():
+        return np.full(n_series, width, dtype=np.int64), None
+    padding = missing.all(axis=2)
+    lengths = (width - np.argmax(~padding[:, ::-1], axis=1)).astype(np.int64)
+    lengths[padding.all(axis=1)] = 0
+    inside = missing.any(axis=2) & (np.arange(width) < lengths[:, None])
+    if inside.any():
+        return lengths, tuple(int(k) for k in np.argwhere(inside)[0])
+    return lengths, None
+
+
+def _checked_lengths(arr, name, index=True):
+    """Return the true lengths of a 3-D float dataset; errors name the series.
+
+    Raises ValueError for an empty series, inf, NaN inside a series, and a
+    series that is all padding.
+    """
+    label = (lambda k: f"{name}[{k}]") if index else (lambda k: name)
+    if arr.shape[1] == 0 or arr.shape[2] == 0:
         raise ValueError(
-            f"{name} is empty (shape {series.shape}); a series needs at least "
-            "one time step and one channel."
+            f"{label(0)} is empty (shape {arr.shape[1:]}); a series needs at "
+            "least one time step and one channel."
         )
-    if np.isinf(series).any():
-        where = np.argwhere(np.isinf(series))[0]
+    infinite = np.isinf(arr)
+    if infinite.any():
+        k, step, _ = np.argwhere(infinite)[0]
         raise ValueError(
-            f"{name} contains inf at time index {where[0]}; soft-DTW needs "
+            f"{label(k)} contains inf at time index {step}; soft-DTW needs "
             "finite values."
         )
-    missing = np.isnan(series)
-    if not missing.any():
-        return series.shape[0]
-    padding = missing.all(axis=1)
-    length = series.shape[0] - int(np.argmin(padding[::-1])) if not padding.all() else 0
-    if length == 0:
+    lengths, inside = _trailing_nan_lengths(np.isnan(arr))
+    empty = np.flatnonzero(lengths == 0)
+    if empty.size:
         raise ValueError(
-            f"{name} has length 0 once its trailing NaN padding is removed; "
-            "a series needs at least one real time step."
+            f"{label(empty[0])} has length 0 once its trailing NaN padding is "
+            "removed; a series needs at least one real time step."
         )
-    inside = np.flatnonzero(missing[:length].any(axis=1))
-    if inside.size:
+    if inside is not None:
+        k, step = inside
         raise ValueError(
-            f"{name} contains NaN at time index {inside[0]}, inside the series "
-            f"(its last real time step is {length - 1}). Only trailing NaN "
+            f"{label(k)} contains NaN at time index {step}, inside the series "
+            f"(its last real time step is {lengths[k] - 1}). Only trailing NaN "
             "padding is allowed: fill or interpolate missing values first."
         )
-    return length
+    return lengths
 
 
 def check_series(x, name="x"):
@@ -107,7 +128,7 @@ def check_series(x, name="x"):
             f"(n_timestamps, n_channels), got an array with {arr.ndim} "
             f"dimensions (shape {arr.shape})."
         )
-    length = _padded_length(arr, name)
+    length = _checked_lengths(arr[None], name, index=False)[0]
     return np.ascontiguousarray(arr[:length])
 
 
@@ -231,10 +252,7 @@ def check_dataset(X, name="X"):
             )
     if arr.shape[0] == 0:
         raise ValueError(f"{name} is empty; a dataset needs at least one series.")
-    lengths = np.array(
-        [_padded_length(arr[k], f"{name}[{k}]") for k in range(arr.shape[0])],
-        dtype=np.int64,
-    )
+    lengths = _checked_lengths(arr, name)
     return np.ascontiguousarray(arr), lengths
 
 
@@ -292,6 +310,12 @@ def effective_n_jobs(n_jobs):
     return max(1, min(joblib.effective_n_jobs(n_jobs), numba.config.NUMBA_NUM_THREADS))
 
 
+@functools.cache
+def _blas_controller():
+    # Built once: scanning the loaded libraries costs ~3 ms, limiting ~20 us.
+    return ThreadpoolController()
+
+
 @contextmanager
 def numba_threads(n_jobs):
     """Run the enclosed block with ``n_jobs`` Numba threads, then restore.
@@ -303,7 +327,7 @@ def numba_threads(n_jobs):
     previous = numba.get_num_threads()
     numba.set_num_threads(threads)
     try:
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _blas_controller().limit(limits=1, user_api="blas"):
             yield threads
     finally:
         numba.set_num_threads(previous)

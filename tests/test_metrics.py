@@ -11,7 +11,9 @@ from hypothesis.extra.numpy import arrays
 
 from softdtw_learn import _kernels
 from softdtw_learn.metrics import (
+    _paired_terms,
     dtw,
+    paired_soft_dtw,
     pairwise_soft_dtw,
     soft_dtw,
     soft_dtw_alignment,
@@ -219,6 +221,79 @@ def test_pairwise_equals_loop_with_unequal_lengths(rng, divergence, window):
     np.testing.assert_array_equal(both, both.T)
     cross = pairwise_soft_dtw(X, Y, n_jobs=2, **kwargs)
     np.testing.assert_allclose(cross, _loop(X, Y, **kwargs), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("divergence", [False, True])
+@pytest.mark.parametrize("gamma", [0.0, 0.05, 1.0])
+def test_paired_matches_path_enumeration(rng, divergence, gamma):
+    X = [rng.normal(size=(k, 2)) for k in (4, 1, 5, 3)]
+    Y = [rng.normal(size=(k, 2)) for k in (3, 4, 5, 1)]
+    expected = []
+    for x, y in zip(X, Y, strict=True):
+        value = brute_soft_dtw(sq_cost(x, y), gamma)
+        if divergence:
+            value -= 0.5 * (
+                brute_soft_dtw(sq_cost(x, x), gamma)
+                + brute_soft_dtw(sq_cost(y, y), gamma)
+            )
+        expected.append(value)
+    got = paired_soft_dtw(X, Y, gamma=gamma, divergence=divergence, n_jobs=2)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("gamma", [0.05, 1.0])
+def test_paired_gradients_match_enumerated_alignments(rng, gamma):
+    X = [rng.normal(size=(k, 3)) for k in (4, 2, 5)]
+    Y = [rng.normal(size=(k, 3)) for k in (5, 4, 1)]
+    _, grad_x, grad_y = _paired_terms(
+        X, Y, gamma=gamma, window=None, divergence=False, grad_x=True, grad_y=True
+    )
+    for s, (x, y) in enumerate(zip(X, Y, strict=True)):
+        E = brute_alignment(sq_cost(x, y), gamma)
+        want_x = 2 * (E.sum(axis=1)[:, None] * x - E @ y)
+        want_y = 2 * (E.sum(axis=0)[:, None] * y - E.T @ x)
+        np.testing.assert_allclose(grad_x[s, : len(x)], want_x, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(grad_y[s, : len(y)], want_y, rtol=1e-10, atol=1e-12)
+        assert not grad_x[s, len(x) :].any() and not grad_y[s, len(y) :].any()
+
+
+@pytest.mark.parametrize("divergence", [False, True])
+@pytest.mark.parametrize("window", [None, 1])
+def test_paired_gradients_match_finite_differences(rng, divergence, window):
+    X = rng.normal(size=(3, 6, 2))
+    Y = rng.normal(size=(3, 5, 2))
+    kwargs = {"gamma": 0.3, "window": window, "divergence": divergence}
+    _, grad_x, grad_y = _paired_terms(X, Y, grad_x=True, grad_y=True, **kwargs)
+    eps = 1e-6
+    for data, grad, first in ((X, grad_x, True), (Y, grad_y, False)):
+        numeric = np.zeros_like(data)
+        for idx in np.ndindex(data.shape):
+            up, down = data.copy(), data.copy()
+            up[idx] += eps
+            down[idx] -= eps
+            pairs_up = (up, Y) if first else (X, up)
+            pairs_down = (down, Y) if first else (X, down)
+            delta = paired_soft_dtw(*pairs_up, **kwargs) - paired_soft_dtw(
+                *pairs_down, **kwargs
+            )
+            numeric[idx] = delta[idx[0]] / (2 * eps)
+        np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-6)
+
+
+def test_paired_errors_name_the_mismatch(rng):
+    with pytest.raises(ValueError, match="2 series and Y has 3"):
+        paired_soft_dtw(rng.normal(size=(2, 4)), rng.normal(size=(3, 4)))
+    with pytest.raises(ValueError, match="channels"):
+        paired_soft_dtw(rng.normal(size=(2, 4, 2)), rng.normal(size=(2, 4, 3)))
+    with pytest.raises(ValueError, match="gamma"):
+        _paired_terms(
+            rng.normal(size=(2, 4)),
+            rng.normal(size=(2, 4)),
+            gamma=0.0,
+            window=None,
+            divergence=False,
+            grad_x=True,
+        )
 
 
 def test_pairwise_accepts_padded_arrays_and_odd_sizes(rng):

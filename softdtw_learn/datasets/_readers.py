@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..utils import to_time_series_dataset
+from ..utils import _trailing_nan_lengths, to_time_series_dataset
 
 
 def _labels(raw):
@@ -74,18 +74,12 @@ def _sniff(text, path):
 
 def _series_lengths(values, lines, path):
     """Return the lengths of label-first rows; NaN may only pad at the end."""
-    missing = np.isnan(values)
-    width = values.shape[1]
-    if not missing.any():
-        return np.full(values.shape[0], width)
-    lengths = width - np.argmax(~missing[:, ::-1], axis=1)
-    lengths[missing.all(axis=1)] = 0
+    lengths, inside = _trailing_nan_lengths(np.isnan(values)[:, :, None])
     empty = np.flatnonzero(lengths == 0)
     if empty.size:
         raise ValueError(f"{path}: line {lines[empty[0]]} has a label but no values.")
-    inside = missing & (np.arange(width) < lengths[:, None])
-    if inside.any():
-        row, col = np.argwhere(inside)[0]
+    if inside is not None:
+        row, col = inside
         raise ValueError(
             f"{path}: line {lines[row]} has a missing value (NaN) at time index "
             f"{col}, inside the series; only trailing NaN padding is supported. "

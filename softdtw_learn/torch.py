@@ -1,0 +1,234 @@
+"""Soft-DTW as a PyTorch loss (optional extra ``torch``).
+
+Forward and backward run the Numba kernels on CPU: the forward pass computes
+each pair's value and, when autograd needs them, the gradients w.r.t. both
+inputs (paper Algorithm 2), which the backward pass scales by the incoming
+gradient. Tensors on another device are copied to the CPU and the results
+copied back.
+"""
+
+import numpy as np
+import torch
+
+from .metrics import _paired_terms
+from .utils import check_gamma, check_window
+
+__all__ = ["SoftDTWLoss", "soft_dtw_loss"]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _as_dataset(tensor, lengths, name):
+    """Detached float64 numpy copy of shape (batch, time, channels).
+
+    Steps at or after ``lengths[b]`` become NaN padding, so that the kernels
+    see the true lengths.
+    """
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor; got {type(tensor).__name__}.")
+    if tensor.dim() not in (2, 3):
+        raise ValueError(
+            f"{name} must have shape (batch, time) or (batch, time, channels); "
+            f"got shape {tuple(tensor.shape)}."
+        )
+    if not tensor.dtype.is_floating_point:
+        raise ValueError(f"{name} must hold floats; got {tensor.dtype}.")
+    arr = tensor.detach().to("cpu", torch.float64).numpy().copy()
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if lengths is not None:
+        steps = np.asarray(
+            lengths.detach().cpu() if isinstance(lengths, torch.Tensor) else lengths
+        )
+        if steps.shape != (arr.shape[0],) or not np.issubdtype(steps.dtype, np.integer):
+            raise ValueError(
+                f"{name}_lengths must hold one integer per series ({arr.shape[0]}); "
+                f"got {steps!r}."
+            )
+        if steps.min() < 1 or steps.max() > arr.shape[1]:
+            raise ValueError(
+                f"{name}_lengths must lie in [1, {arr.shape[1]}] (the padded length); "
+                f"got values from {steps.min()} to {steps.max()}."
+            )
+        arr[np.arange(arr.shape[1])[None, :] >= steps[:, None]] = np.nan
+    return arr
+
+
+class _SoftDTWFunction(torch.autograd.Function):
+    """Per-pair soft-DTW values of two batches, with a kernel backward pass."""
+
+    @staticmethod
+    def forward(ctx, x, y, x_arr, y_arr, gamma, window, divergence, n_jobs):
+        need_x, need_y = ctx.needs_input_grad[:2]
+        values, grad_x, grad_y = _paired_terms(
+            x_arr,
+            y_arr,
+            gamma=gamma,
+            window=window,
+            divergence=divergence,
+            grad_x=need_x,
+            grad_y=need_y,
+            n_jobs=n_jobs,
+        )
+        grads = []
+        for need, grad, like in ((need_x, grad_x, x), (need_y, grad_y, y)):
+            grads.append(
+                torch.from_numpy(grad.reshape(like.shape)).to(like.device, like.dtype)
+                if need
+                else None
+            )
+        ctx.grads = grads
+        return torch.from_numpy(values).to(x.device, x.dtype)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_output):
+        out = []
+        for grad in ctx.grads:
+            if grad is None:
+                out.append(None)
+            else:
+                scale = grad_output.reshape(-1, *([1] * (grad.dim() - 1)))
+                out.append(scale * grad)
+        return (*out, None, None, None, None, None, None)
+
+
+def soft_dtw_loss(
+    input,
+    target,
+    *,
+    gamma=1.0,
+    divergence=False,
+    window=None,
+    reduction="mean",
+    input_lengths=None,
+    target_lengths=None,
+    n_jobs=None,
+):
+    """Soft-DTW between each series of ``input`` and its partner in ``target``.
+
+    The functional form of :class:`SoftDTWLoss`; see there for the
+    parameters.
+
+    Returns
+    -------
+    loss : torch.Tensor
+        Scalar for ``reduction="mean"`` or ``"sum"``, else shape (batch,).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from softdtw_learn.torch import soft_dtw_loss
+    >>> x = torch.zeros(2, 5, requires_grad=True)
+    >>> loss = soft_dtw_loss(x, torch.ones(2, 4), gamma=0.1)
+    >>> loss.backward()
+    >>> x.grad.shape
+    torch.Size([2, 5])
+    """
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}; got {reduction!r}.")
+    if not isinstance(divergence, (bool, np.bool_)):
+        raise ValueError(f"divergence must be True or False; got {divergence!r}.")
+    x_arr = _as_dataset(input, input_lengths, "input")
+    y_arr = _as_dataset(target, target_lengths, "target")
+    if x_arr.shape[0] != y_arr.shape[0]:
+        raise ValueError(
+            f"input has {x_arr.shape[0]} series and target {y_arr.shape[0]}; "
+            "the loss compares them in pairs."
+        )
+    values = _SoftDTWFunction.apply(
+        input, target, x_arr, y_arr, gamma, window, bool(divergence), n_jobs
+    )
+    if reduction == "mean":
+        return values.mean()
+    if reduction == "sum":
+        return values.sum()
+    return values
+
+
+class SoftDTWLoss(torch.nn.Module):
+    """Soft-DTW loss between batches of series, for PyTorch models.
+
+    ``loss(input, target)`` compares ``input[b]`` with ``target[b]`` for each
+    ``b`` by soft-DTW (squared Euclidean cost, not halved), computed on the
+    CPU by the Numba kernels, with gradients w.r.t. both arguments. Soft-DTW
+    is signed: use ``divergence=True`` for a loss that is non-negative and
+    zero only when the two series are equal.
+
+    Parameters
+    ----------
+    gamma : float, default=1.0
+        Smoothing, > 0.
+    divergence : bool, default=False
+        Use the soft-DTW divergence
+        ``sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2``.
+    window : int or float, default=None
+        Sakoe-Chiba band, as in :func:`softdtw_learn.metrics.soft_dtw`.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        How the per-pair values are combined.
+    n_jobs : int, default=None
+        Threads over the pairs of a batch: None means 1, -1 all cores.
+
+    Notes
+    -----
+    ``forward(input, target, input_lengths=None, target_lengths=None)``:
+    ``input`` and ``target`` have shape (batch, time) or (batch, time,
+    channels), float32 or float64, and may differ in length. Shorter series
+    in a batch are given as trailing NaN padding or by the ``*_lengths``
+    arguments (one integer per series; the values past each length are
+    ignored and receive zero gradient). The computation runs in float64 and
+    the result has the dtype of ``input``. Second derivatives are not
+    supported.
+
+    References
+    ----------
+    M. Cuturi, M. Blondel. Soft-DTW: a Differentiable Loss Function for
+    Time-Series. ICML 2017.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from softdtw_learn.torch import SoftDTWLoss
+    >>> loss_fn = SoftDTWLoss(gamma=0.1, divergence=True)
+    >>> prediction = torch.zeros(4, 10, 2, requires_grad=True)
+    >>> loss = loss_fn(prediction, torch.ones(4, 8, 2))
+    >>> loss.backward()
+    >>> prediction.grad.shape
+    torch.Size([4, 10, 2])
+    """
+
+    def __init__(
+        self, gamma=1.0, *, divergence=False, window=None, reduction="mean", n_jobs=None
+    ):
+        super().__init__()
+        self.gamma = check_gamma(gamma, allow_zero=False)
+        check_window(window)
+        if reduction not in _REDUCTIONS:
+            raise ValueError(
+                f"reduction must be one of {_REDUCTIONS}; got {reduction!r}."
+            )
+        self.divergence = divergence
+        self.window = window
+        self.reduction = reduction
+        self.n_jobs = n_jobs
+
+    def forward(self, input, target, input_lengths=None, target_lengths=None):
+        """Loss between ``input`` and ``target``; see the class docstring."""
+        return soft_dtw_loss(
+            input,
+            target,
+            gamma=self.gamma,
+            divergence=self.divergence,
+            window=self.window,
+            reduction=self.reduction,
+            input_lengths=input_lengths,
+            target_lengths=target_lengths,
+            n_jobs=self.n_jobs,
+        )
+
+    def extra_repr(self):
+        """Parameters shown by ``repr``."""
+        return (
+            f"gamma={self.gamma}, divergence={self.divergence}, "
+            f"window={self.window}, reduction={self.reduction!r}"
+        )

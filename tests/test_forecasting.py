@@ -1,0 +1,264 @@
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from softdtw_learn import forecasting
+from softdtw_learn.datasets import load_ecg200
+from softdtw_learn.forecasting import SoftDTWMLPRegressor, split_series
+from softdtw_learn.metrics import paired_soft_dtw
+
+# ------------------------------------------------------------- split_series
+
+
+def test_split_series_cuts_at_the_ratio_and_keeps_everything(rng):
+    X = rng.normal(size=(4, 10, 2))
+    original = X.copy()
+    head, tail = split_series(X, ratio=0.6)
+    assert head.shape == (4, 6, 2) and tail.shape == (4, 4, 2)
+    np.testing.assert_array_equal(np.concatenate([head, tail], axis=1), X)
+    np.testing.assert_array_equal(X, original)
+    head, tail = split_series(X[:, :, 0], ratio=0.01)
+    assert head.shape == (4, 1) and tail.shape == (4, 9)
+
+
+def test_split_series_of_ecg200_matches_the_paper():
+    head, tail = split_series(load_ecg200()["X_train"])
+    assert head.shape == (100, 58) and tail.shape == (100, 38)
+
+
+@pytest.mark.parametrize("ratio", [0, 1, 1.5, -0.2, "half"])
+def test_split_series_rejects_bad_ratio(ratio):
+    with pytest.raises(ValueError, match="ratio"):
+        split_series(np.zeros((2, 5)), ratio=ratio)
+
+
+def test_split_series_rejects_single_step_series():
+    with pytest.raises(ValueError, match="cannot be split"):
+        split_series(np.zeros((3, 1)))
+
+
+# ------------------------------------------------------------ the regressor
+
+
+def _network(loss, shape_in=(7,), shape_out=(5,), **params):
+    """A fitted-shape network and a random batch, for gradient checks."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(6, *shape_in))
+    y = rng.normal(size=(6, *shape_out))
+    model = SoftDTWMLPRegressor((4, 3), loss=loss, random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.set_params(max_iter=1).fit(X, y)
+    series_shape = forecasting._series_shape(model.output_shape_)
+    Y = y.reshape(len(y), *series_shape)
+    loss_fn = forecasting._output_loss(loss, model.gamma, model.window, series_shape)
+    return model, X.reshape(len(X), -1), Y, loss_fn
+
+
+@pytest.mark.parametrize("loss", ["softdtw", "divergence", "squared"])
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "identity"])
+@pytest.mark.parametrize("shape_out", [(5,), (4, 2)])
+def test_training_gradient_matches_finite_differences(loss, activation, shape_out):
+    model, X, Y, loss_fn = _network(
+        loss, shape_out=shape_out, activation=activation, gamma=0.5, alpha=0.1
+    )
+    flat = model._pack() + 0.1
+    _, grad = model._objective(flat, X, Y, loss_fn)
+    eps = 1e-6
+    numeric = np.empty_like(flat)
+    for k in range(flat.size):
+        step = np.zeros_like(flat)
+        step[k] = eps
+        up = model._objective(flat + step, X, Y, loss_fn)[0]
+        down = model._objective(flat - step, X, Y, loss_fn)[0]
+        numeric[k] = (up - down) / (2 * eps)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_objective_is_the_mean_metric_plus_penalty(rng):
+    model, X, Y, loss_fn = _network("softdtw", gamma=0.5, alpha=0.3)
+    flat = model._pack()
+    value, _ = model._objective(flat, X, Y, loss_fn)
+    pred = model.predict(X)
+    penalty = sum(np.sum(c * c) for c in model.coefs_)
+    expected = paired_soft_dtw(pred, Y, gamma=0.5).mean() + 0.15 * penalty / len(X)
+    assert value == pytest.approx(expected, rel=1e-12)
+
+
+def _shifted_spikes(n, rng):
+    """Input: a ramp; target: one sharp spike whose position varies by sample."""
+    X = np.tile(np.linspace(0.0, 1.0, 10), (n, 1)) + 0.01 * rng.normal(size=(n, 10))
+    y = np.zeros((n, 20))
+    y[np.arange(n), rng.integers(6, 14, size=n)] = 3.0
+    return X, y
+
+
+def test_soft_dtw_training_beats_squared_loss_on_dtw_for_shifted_targets(rng):
+    # The paper's point (section 4.4): an exact shape at an uncertain time is
+    # cheap under DTW, while the squared loss learns a blurred average.
+    X, y = _shifted_spikes(60, rng)
+    X_test, y_test = _shifted_spikes(40, rng)
+    scores = {}
+    for loss in ("squared", "softdtw"):
+        model = SoftDTWMLPRegressor((8,), loss=loss, gamma=0.1, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+        pred = model.predict(X_test)
+        scores[loss] = (
+            paired_soft_dtw(pred, y_test, gamma=0.0).mean(),
+            np.sum((pred - y_test) ** 2, axis=1).mean(),
+        )
+    assert scores["softdtw"][0] < 0.5 * scores["squared"][0]
+    assert scores["squared"][1] < scores["softdtw"][1]
+
+
+def test_fit_lowers_the_training_loss_with_both_solvers():
+    rng = np.random.default_rng(0)
+    t = np.linspace(0, 2 * np.pi, 24)
+    series = np.sin(t[None, :] + rng.uniform(0, 2, size=(40, 1)))
+    X, y = split_series(series)
+    for solver in ("lbfgs", "adam"):
+        model = SoftDTWMLPRegressor(
+            (10,),
+            gamma=0.1,
+            loss="divergence",
+            solver=solver,
+            max_iter=150,
+            learning_rate_init=0.01,
+            random_state=0,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+        assert model.loss_curve_[-1] < 0.2 * model.loss_curve_[0], solver
+        assert model.n_iter_ == len(model.loss_curve_) or solver == "lbfgs"
+
+
+def test_multivariate_input_and_output_keep_their_shapes(rng):
+    X = rng.normal(size=(12, 6, 3))
+    y = rng.normal(size=(12, 4, 2))
+    model = SoftDTWMLPRegressor((5,), max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert model.predict(X[:3]).shape == (3, 4, 2)
+    assert model.input_shape_ == (6, 3) and model.output_shape_ == (4, 2)
+    assert model.coefs_[0].shape == (18, 5) and model.coefs_[1].shape == (5, 8)
+    assert np.isfinite(model.score(X, y))
+    with pytest.raises(ValueError, match="shape"):
+        model.predict(rng.normal(size=(3, 6, 2)))
+
+
+def test_one_dimensional_target_gives_one_dimensional_predictions(rng):
+    X = rng.normal(size=(20, 5))
+    model = SoftDTWMLPRegressor((4,), max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, X.sum(axis=1))
+    assert model.predict(X).shape == (20,)
+
+
+def _fit_quietly(model, X, y, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y, **kwargs)
+
+
+def test_euclidean_initialisation_by_warm_start_and_by_coefs_init(rng):
+    X, y = _shifted_spikes(30, rng)
+    euclid = _fit_quietly(
+        SoftDTWMLPRegressor((6,), loss="squared", max_iter=50, random_state=0), X, y
+    )
+    # warm_start continues from the current weights: one more squared-loss
+    # iteration cannot be worse than where the previous fit ended.
+    again = _fit_quietly(clone(euclid).set_params(max_iter=1), X, y)
+    warm = pickle.loads(pickle.dumps(euclid)).set_params(warm_start=True, max_iter=1)
+    _fit_quietly(warm, X, y)
+    assert warm.loss_ <= euclid.loss_ + 1e-12 < again.loss_
+    # The paper's "Euc. init": a soft-DTW model started from those weights,
+    # by warm_start or by coefs_init, follows the same deterministic path.
+    by_warm = pickle.loads(pickle.dumps(euclid)).set_params(
+        loss="softdtw", gamma=0.1, max_iter=3, warm_start=True
+    )
+    _fit_quietly(by_warm, X, y)
+    by_init = SoftDTWMLPRegressor((6,), gamma=0.1, max_iter=3, random_state=5)
+    _fit_quietly(
+        by_init, X, y, coefs_init=euclid.coefs_, intercepts_init=euclid.intercepts_
+    )
+    for a, b in zip(by_init.coefs_, by_warm.coefs_, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert by_init.loss_curve_ == by_warm.loss_curve_
+
+
+def test_bad_initial_weights_and_warm_start_shapes_are_rejected(rng):
+    X, y = rng.normal(size=(10, 5)), rng.normal(size=(10, 3))
+    model = SoftDTWMLPRegressor((4,), max_iter=2)
+    with pytest.raises(ValueError, match="coefs_init must have the shapes"):
+        model.fit(X, y, coefs_init=[np.zeros((5, 4)), np.zeros((4, 4))])
+    _fit_quietly(model.set_params(warm_start=True), X, y)
+    with pytest.raises(ValueError, match="warm_start"):
+        model.fit(X, rng.normal(size=(10, 4)))
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"loss": "dtw"}, "loss"),
+        ({"solver": "sgd"}, "solver"),
+        ({"activation": "softplus"}, "activation"),
+        ({"gamma": 0.0}, "gamma"),
+        ({"gamma": -1.0}, "gamma"),
+        ({"hidden_layer_sizes": (10, 0)}, "hidden_layer_sizes"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"alpha": -1.0}, "alpha"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"learning_rate_init": 0.0}, "learning_rate_init"),
+        ({"window": -3}, "window"),
+    ],
+)
+def test_bad_parameters_raise_clear_errors(rng, params, match):
+    X, y = rng.normal(size=(10, 5)), rng.normal(size=(10, 3))
+    with pytest.raises(ValueError, match=match):
+        SoftDTWMLPRegressor(**params).fit(X, y)
+
+
+def test_bad_data_raises_clear_errors(rng):
+    X, y = rng.normal(size=(10, 5)), rng.normal(size=(10, 3))
+    model = SoftDTWMLPRegressor((3,), max_iter=2)
+    bad = y.copy()
+    bad[2, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(X, bad)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.fit(X, y[:5])
+    with pytest.raises(ValueError, match="y must be"):
+        model.fit(X, rng.normal(size=(10, 3, 2, 2)))
+
+
+def test_fit_is_deterministic_and_leaves_input_alone(rng):
+    X, y = rng.normal(size=(15, 6)), rng.normal(size=(15, 4))
+    X0, y0 = X.copy(), y.copy()
+    a = _fit_quietly(SoftDTWMLPRegressor((5,), max_iter=20, random_state=4), X, y)
+    b = _fit_quietly(SoftDTWMLPRegressor((5,), max_iter=20, random_state=4), X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+
+
+@parametrize_with_checks(
+    [
+        SoftDTWMLPRegressor(random_state=0),
+        SoftDTWMLPRegressor((20,), loss="divergence", gamma=0.1, random_state=0),
+        SoftDTWMLPRegressor((20,), solver="adam", random_state=0),
+    ]
+)
+def test_scikit_learn_estimator_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
