@@ -11,7 +11,9 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
 
 
 @pytest.mark.parametrize(
-    "block", [b for b in BLOCKS if "load_ucr(" not in b], ids=["metrics", "estimators", "forecasting"]
+    "block",
+    [b for b in BLOCKS if "load_ucr(" not in b],
+    ids=["metrics", "estimators", "forecasting"],
 )
 def test_readme_example_runs(block):
     with warnings.catch_warnings():
