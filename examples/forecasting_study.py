@@ -1,4 +1,6 @@
-"""Multistep-ahead prediction with soft-DTW as the loss (the paper's section 4.4).
+"""
+Multistep-ahead prediction with soft-DTW as the loss (the paper's section 4.4)
+==============================================================================
 
 Each series is z-normalised, then split into its first 60% (input) and the
 rest (target); an MLP with one hidden layer of 100 sigmoid units (L2 penalty

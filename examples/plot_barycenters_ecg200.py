@@ -1,4 +1,6 @@
-"""Soft-DTW barycenters of ECG200 heartbeats (the paper's Figure 5).
+"""
+Soft-DTW barycenters of ECG200 heartbeats (the paper's Figure 5)
+================================================================
 
 For each class of ECG200 (UCR archive, Dau et al. 2019), 10 series are
 averaged with the soft-DTW barycenter for gamma = 1 and gamma = 0.01, from a
@@ -36,12 +38,15 @@ def main(out=Path("softdtw-examples")):
         mean = X.mean(axis=0)
         print(f"class {label}: Euclidean mean DTW loss {dtw_loss(mean, X):.3f}")
         for gamma in (1.0, 0.01):
-            for name, init in (("random", rng.normal(size=X.shape[1])),
-                               ("Euclidean mean", None)):
+            for name, init in (
+                ("random", rng.normal(size=X.shape[1])),
+                ("Euclidean mean", None),
+            ):
                 z = soft_dtw_barycenter(X, gamma=gamma, init=init, max_iter=200)
                 results[label, gamma, name] = (X, z)
-                print(f"  gamma {gamma:<5g} init {name:<15} DTW loss "
-                      f"{dtw_loss(z, X):.3f}")
+                print(
+                    f"  gamma {gamma:<5g} init {name:<15} DTW loss {dtw_loss(z, X):.3f}"
+                )
     try:
         import matplotlib
 
@@ -54,8 +59,12 @@ def main(out=Path("softdtw-examples")):
     fig, axes = plt.subplots(len(labels), 4, figsize=(14, 5), sharey="row")
     for row, label in enumerate(labels):
         for col, (gamma, name) in enumerate(
-            [(1.0, "random"), (1.0, "Euclidean mean"),
-             (0.01, "random"), (0.01, "Euclidean mean")]
+            [
+                (1.0, "random"),
+                (1.0, "Euclidean mean"),
+                (0.01, "random"),
+                (0.01, "Euclidean mean"),
+            ]
         ):
             X, z = results[label, gamma, name]
             ax = axes[row, col]

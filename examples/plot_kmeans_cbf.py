@@ -1,4 +1,6 @@
-"""k-means clusters of CBF under soft-DTW (the paper's Figure 6).
+"""
+k-means clusters of CBF under soft-DTW (the paper's Figure 6)
+=============================================================
 
 All 930 CBF series (bundled; UCR archive, Dau et al. 2019; train + test),
 k = 3, gamma = 1. Prints the adjusted Rand index against the labels and
@@ -23,8 +25,10 @@ def main(out=Path("softdtw-examples")):
     y = np.concatenate([data.y_train, data.y_test])
     start = time.perf_counter()
     km = SoftDTWKMeans(3, gamma=1.0, max_iter=10, n_jobs=-1, random_state=0).fit(X)
-    print(f"CBF, {len(X)} series: k-means in {time.perf_counter() - start:.1f} s, "
-          f"{km.n_iter_} iterations, ARI {adjusted_rand_score(y, km.labels_):.3f}")
+    print(
+        f"CBF, {len(X)} series: k-means in {time.perf_counter() - start:.1f} s, "
+        f"{km.n_iter_} iterations, ARI {adjusted_rand_score(y, km.labels_):.3f}"
+    )
     try:
         import matplotlib
 

@@ -526,7 +526,7 @@ n_timestamps, n_channels)
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples, *output_shape_)
+        y_pred : ndarray of shape ``(n_samples, *output_shape_)``
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)

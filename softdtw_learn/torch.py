@@ -107,8 +107,27 @@ def soft_dtw_loss(
 ):
     """Soft-DTW between each series of ``input`` and its partner in ``target``.
 
-    The functional form of :class:`SoftDTWLoss`; see there for the
-    parameters.
+    The functional form of :class:`SoftDTWLoss`.
+
+    Parameters
+    ----------
+    input : torch.Tensor of shape (batch, time) or (batch, time, channels)
+        Predictions, float32 or float64; trailing NaN pads shorter series.
+    target : torch.Tensor of shape (batch, time') or (batch, time', channels)
+        Targets; the length may differ from ``input``'s.
+    gamma : float, default=1.0
+        Smoothing, > 0.
+    divergence : bool, default=False
+        Use the soft-DTW divergence instead of the signed value.
+    window : int or float, default=None
+        Sakoe-Chiba band, as in :func:`softdtw_learn.metrics.soft_dtw`.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        How the per-pair values are combined.
+    input_lengths, target_lengths : sequence of int, default=None
+        True length of each series; the steps after it are ignored and get
+        zero gradient. None means the NaN padding (or the full width).
+    n_jobs : int, default=None
+        Threads over the pairs of the batch: None means 1, -1 all cores.
 
     Returns
     -------
@@ -213,7 +232,22 @@ class SoftDTWLoss(torch.nn.Module):
         self.n_jobs = n_jobs
 
     def forward(self, input, target, input_lengths=None, target_lengths=None):
-        """Loss between ``input`` and ``target``; see the class docstring."""
+        """Loss between ``input`` and ``target``.
+
+        Parameters
+        ----------
+        input : torch.Tensor of shape (batch, time) or (batch, time, channels)
+            Predictions.
+        target : torch.Tensor of shape (batch, time') or (batch, time', channels)
+            Targets.
+        input_lengths, target_lengths : sequence of int, default=None
+            True lengths; None means the NaN padding (or the full width).
+
+        Returns
+        -------
+        loss : torch.Tensor
+            Scalar, or shape (batch,) with ``reduction="none"``.
+        """
         return soft_dtw_loss(
             input,
             target,

@@ -1,0 +1,49 @@
+import sys
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib", reason="the plot extra is not installed")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from softdtw_learn import plotting  # noqa: E402
+from softdtw_learn.metrics import soft_dtw_alignment  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_alignment_image_is_the_expected_alignment(rng):
+    x, y = rng.normal(size=(9, 2)), rng.normal(size=(6, 2))
+    ax = plotting.plot_alignment(x, y, gamma=0.3, window=3)
+    _, E = soft_dtw_alignment(x, y, gamma=0.3, window=3)
+    np.testing.assert_array_equal(ax.images[0].get_array(), E)
+
+
+def test_barycenter_and_clusters_draw_every_series(rng):
+    X = [rng.normal(size=k) for k in (5, 8, 6)]
+    ax = plotting.plot_barycenter(X, np.zeros(7), title="t")
+    assert [len(line.get_xdata()) for line in ax.lines] == [5, 8, 6, 7]
+    assert ax.get_title() == "t"
+    axes = plotting.plot_clusters(X, [1, 0, 1], [np.zeros(4), np.ones(3)])
+    assert [len(a.lines) for a in axes] == [2, 3]
+    assert axes[1].get_title() == "cluster 1 (2 series)"
+
+
+def test_bad_labels_and_too_few_axes_are_rejected(rng):
+    X = rng.normal(size=(3, 5))
+    with pytest.raises(ValueError, match="one cluster index per series"):
+        plotting.plot_clusters(X, [0, 1], X[:2])
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match="one axes per cluster"):
+        plotting.plot_clusters(X, [0, 1, 1], X[:2], axes=[ax])
+
+
+def test_missing_matplotlib_says_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"softdtw_learn\[plot\]"):
+        plotting.plot_barycenter([[0.0, 1.0]], [0.0, 1.0])
