@@ -35,6 +35,7 @@ __all__ = [
     "dtw",
     "paired_soft_dtw",
     "pairwise_soft_dtw",
+    "pairwise_soft_dtw_chunked",
     "soft_dtw",
     "soft_dtw_alignment",
     "soft_dtw_divergence",
@@ -363,26 +364,7 @@ n_channels), or list of series
     gamma = check_gamma(gamma)
     cells, fraction = check_window(window)
     with numba_threads(n_jobs):
-        # The larger dataset fills the SIMD lanes (fewer spare lanes).
-        swap = not symmetric and len(xs) > len(ys)
-        rows, row_len, lanes, lane_len = (
-            (ys, y_len, xs, x_len) if swap else (xs, x_len, ys, y_len)
-        )
-        order, chunk_start = _length_chunks(lane_len, _kernels._PAIR_LANES)
-        out = _kernels._pairwise(
-            rows,
-            row_len,
-            lanes,
-            lane_len,
-            order,
-            chunk_start,
-            gamma,
-            cells,
-            fraction,
-            symmetric,
-        )
-        if swap:
-            out = np.ascontiguousarray(out.T)
+        out = _pairwise_values(xs, x_len, ys, y_len, symmetric, gamma, cells, fraction)
         if not divergence:
             return out
         if symmetric:
@@ -391,6 +373,112 @@ n_channels), or list of series
             self_x = _kernels._self_values(xs, x_len, gamma, cells, fraction)
             self_y = _kernels._self_values(ys, y_len, gamma, cells, fraction)
     return out - (self_x[:, None] + self_y[None, :]) / 2.0
+
+
+def _pairwise_values(xs, x_len, ys, y_len, symmetric, gamma, cells, fraction):
+    """Soft-DTW matrix of validated datasets, under the caller's threads."""
+    # The larger dataset fills the SIMD lanes (fewer spare lanes).
+    swap = not symmetric and len(xs) > len(ys)
+    rows, row_len, lanes, lane_len = (
+        (ys, y_len, xs, x_len) if swap else (xs, x_len, ys, y_len)
+    )
+    order, chunk_start = _length_chunks(lane_len, _kernels._PAIR_LANES)
+    out = _kernels._pairwise(
+        rows,
+        row_len,
+        lanes,
+        lane_len,
+        order,
+        chunk_start,
+        gamma,
+        cells,
+        fraction,
+        symmetric,
+    )
+    return np.ascontiguousarray(out.T) if swap else out
+
+
+def pairwise_soft_dtw_chunked(
+    X,
+    Y=None,
+    *,
+    working_memory=None,
+    reduce_func=None,
+    gamma=1.0,
+    window=None,
+    divergence=False,
+    n_jobs=None,
+):
+    """Yield the soft-DTW matrix between X and Y in blocks of rows.
+
+    Like scikit-learn's ``pairwise_distances_chunked``: each block holds the
+    values of a run of consecutive series of X against every series of Y, and
+    no more than one block (plus per-thread scratch rows) is held at a time,
+    so a matrix larger than memory can be reduced on the fly.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_x, n_timestamps[, n_channels]) or list
+        Series of the rows.
+    Y : array-like or list of series, default=None
+        Series of the columns; None means X.
+    working_memory : float, default=None
+        Megabytes a block may take; None reads scikit-learn's
+        ``working_memory`` setting (1024 by default). At least one row.
+    reduce_func : callable, default=None
+        Called as ``reduce_func(block, start)`` on each block (``start`` is
+        its first row); its return value is yielded instead of the block. It
+        may return an array or a tuple of arrays with one item per row.
+    gamma, window, divergence, n_jobs
+        As in :func:`pairwise_soft_dtw`. With ``divergence`` the self terms
+        of Y are computed once, not per block.
+
+    Yields
+    ------
+    block : ndarray of shape (n_rows, n_y), or what ``reduce_func`` returns
+        Consecutive row blocks covering all of X.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softdtw_learn.metrics import pairwise_soft_dtw_chunked
+    >>> X = np.random.default_rng(0).normal(size=(5, 8))
+    >>> nearest = [
+    ...     block.argsort(axis=1)[:, 1]
+    ...     for block in pairwise_soft_dtw_chunked(X, working_memory=1e-4)
+    ... ]
+    >>> np.concatenate(nearest).shape
+    (5,)
+    """
+    xs, x_len = check_dataset(X, "X")
+    ys, y_len = (xs, x_len) if Y is None else check_dataset(Y, "Y")
+    _check_channels(xs, ys)
+    gamma = check_gamma(gamma)
+    cells, fraction = check_window(window)
+    if working_memory is None:
+        from sklearn import get_config
+
+        working_memory = get_config()["working_memory"]
+    if not isinstance(working_memory, (int, float)) or not working_memory > 0:
+        raise ValueError(
+            f"working_memory must be a positive number of megabytes; got "
+            f"{working_memory!r}."
+        )
+    rows = max(1, int(working_memory * 2**20 // (8 * len(ys))))
+    for start in range(0, len(xs), rows):
+        block = slice(start, min(start + rows, len(xs)))
+        with numba_threads(n_jobs):
+            values = _pairwise_values(
+                xs[block], x_len[block], ys, y_len, False, gamma, cells, fraction
+            )
+            if divergence:
+                if start == 0:
+                    self_y = _kernels._self_values(ys, y_len, gamma, cells, fraction)
+                self_x = _kernels._self_values(
+                    xs[block], x_len[block], gamma, cells, fraction
+                )
+                values -= (self_x[:, None] + self_y[None, :]) / 2.0
+        yield values if reduce_func is None else reduce_func(values, start)
 
 
 def _paired_terms(

@@ -15,6 +15,7 @@ from softdtw_learn.metrics import (
     dtw,
     paired_soft_dtw,
     pairwise_soft_dtw,
+    pairwise_soft_dtw_chunked,
     soft_dtw,
     soft_dtw_alignment,
     soft_dtw_divergence,
@@ -294,6 +295,46 @@ def test_paired_errors_name_the_mismatch(rng):
             divergence=False,
             grad_x=True,
         )
+
+
+@pytest.mark.parametrize("divergence", [False, True])
+@pytest.mark.parametrize("other", [False, True])
+def test_chunked_blocks_make_up_the_pairwise_matrix(rng, divergence, other):
+    X = [rng.normal(size=(k, 2)) for k in (5, 9, 7, 12, 3, 6, 8)]
+    Y = [rng.normal(size=(k, 2)) for k in (8, 4, 10)] if other else None
+    kwargs = {"gamma": 0.4, "window": 0.5, "divergence": divergence}
+    n_y = 3 if other else 7
+    starts = []
+
+    def keep(block, start):
+        starts.append(start)
+        return block
+
+    blocks = list(
+        pairwise_soft_dtw_chunked(
+            X, Y, working_memory=2.5 * 8 * n_y / 2**20, reduce_func=keep, **kwargs
+        )
+    )
+    assert [len(b) for b in blocks] == [2, 2, 2, 1] and starts == [0, 2, 4, 6]
+    np.testing.assert_allclose(
+        np.concatenate(blocks),
+        pairwise_soft_dtw(X, Y, **kwargs),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+
+
+def test_chunked_reduces_and_validates(rng):
+    X = rng.normal(size=(6, 10))
+    sums = pairwise_soft_dtw_chunked(
+        X, reduce_func=lambda block, start: block.sum(axis=1), working_memory=1e-4
+    )
+    np.testing.assert_allclose(
+        np.concatenate(list(sums)), pairwise_soft_dtw(X).sum(axis=1), rtol=1e-12
+    )
+    for bad in (0, -1.0, "big"):
+        with pytest.raises(ValueError, match="working_memory"):
+            next(pairwise_soft_dtw_chunked(X, working_memory=bad))
 
 
 def test_pairwise_accepts_padded_arrays_and_odd_sizes(rng):
