@@ -10,7 +10,7 @@ TORCH ?= torch==2.13.0
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,plot,torch]" "$(TORCH)"
+	$(BIN)/python -m pip install --quiet -e ".[test,plot,torch,dask]" "$(TORCH)"
 	touch $(STAMP)
 
 test: $(STAMP)

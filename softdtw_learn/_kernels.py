@@ -546,7 +546,14 @@ def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction):
         value, alignment, lo, hi = _pair_alignment(z, x, gamma, cells, fraction)
         values[s] = coef[s] * value
         grads[s] = coef[s] * _grad_series(alignment, z, x, lo, hi)
-    return values.sum(), grads.sum(axis=0)
+    # Summed in series order: an array .sum() here would become a parallel
+    # reduction whose rounding depends on the thread count.
+    total = 0.0
+    grad = np.zeros(z.shape)
+    for s in range(n_series):
+        total += values[s]
+        grad += grads[s]
+    return total, grad
 
 
 @njit(parallel=True, **_JIT)

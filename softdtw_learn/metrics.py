@@ -23,6 +23,7 @@ that a path always exists, and cells outside it are never computed.
 import numpy as np
 
 from . import _kernels
+from ._pairs import pairwise_values
 from .utils import (
     check_dataset,
     check_gamma,
@@ -42,21 +43,6 @@ __all__ = [
     "soft_dtw_from_cost",
     "soft_dtw_grad",
 ]
-
-
-def _length_chunks(lengths, size):
-    """Order by length and cut into runs of one length, at most ``size`` long.
-
-    Returns the order and the chunk boundaries (``len(chunks) + 1`` offsets).
-    """
-    order = np.argsort(lengths, kind="stable")
-    sorted_lengths = lengths[order]
-    starts = [0]
-    for k in range(1, len(order)):
-        if sorted_lengths[k] != sorted_lengths[k - 1] or k - starts[-1] == size:
-            starts.append(k)
-    starts.append(len(order))
-    return order, np.asarray(starts, dtype=np.int64)
 
 
 def _band(n, m, window):
@@ -364,7 +350,7 @@ n_channels), or list of series
     gamma = check_gamma(gamma)
     cells, fraction = check_window(window)
     with numba_threads(n_jobs):
-        out = _pairwise_values(xs, x_len, ys, y_len, symmetric, gamma, cells, fraction)
+        out = pairwise_values(xs, x_len, ys, y_len, symmetric, gamma, cells, fraction)
         if not divergence:
             return out
         if symmetric:
@@ -373,29 +359,6 @@ n_channels), or list of series
             self_x = _kernels._self_values(xs, x_len, gamma, cells, fraction)
             self_y = _kernels._self_values(ys, y_len, gamma, cells, fraction)
     return out - (self_x[:, None] + self_y[None, :]) / 2.0
-
-
-def _pairwise_values(xs, x_len, ys, y_len, symmetric, gamma, cells, fraction):
-    """Soft-DTW matrix of validated datasets, under the caller's threads."""
-    # The larger dataset fills the SIMD lanes (fewer spare lanes).
-    swap = not symmetric and len(xs) > len(ys)
-    rows, row_len, lanes, lane_len = (
-        (ys, y_len, xs, x_len) if swap else (xs, x_len, ys, y_len)
-    )
-    order, chunk_start = _length_chunks(lane_len, _kernels._PAIR_LANES)
-    out = _kernels._pairwise(
-        rows,
-        row_len,
-        lanes,
-        lane_len,
-        order,
-        chunk_start,
-        gamma,
-        cells,
-        fraction,
-        symmetric,
-    )
-    return np.ascontiguousarray(out.T) if swap else out
 
 
 def pairwise_soft_dtw_chunked(
@@ -468,7 +431,7 @@ def pairwise_soft_dtw_chunked(
     for start in range(0, len(xs), rows):
         block = slice(start, min(start + rows, len(xs)))
         with numba_threads(n_jobs):
-            values = _pairwise_values(
+            values = pairwise_values(
                 xs[block], x_len[block], ys, y_len, False, gamma, cells, fraction
             )
             if divergence:

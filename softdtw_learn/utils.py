@@ -307,7 +307,12 @@ def effective_n_jobs(n_jobs):
             f"n_jobs must be None, a positive int or a negative int (-1 = all "
             f"cores), got {n_jobs!r}."
         )
-    return max(1, min(joblib.effective_n_jobs(n_jobs), numba.config.NUMBA_NUM_THREADS))
+    # Threads of this process: joblib's active backend (e.g. Dask, whose
+    # default is the cluster's size) does not change them.
+    if n_jobs is None:
+        return 1
+    threads = n_jobs if n_jobs > 0 else joblib.cpu_count() + 1 + n_jobs
+    return max(1, min(threads, numba.config.NUMBA_NUM_THREADS))
 
 
 @functools.cache

@@ -151,3 +151,12 @@ def test_ecg200_barycenter_has_lower_dtw_loss_than_the_mean():
             z = soft_dtw_barycenter(X, gamma=0.01, max_iter=200)
         loss = lambda b: sum(dtw(b, x) / len(x) for x in X)  # noqa: B023, E731
         assert loss(z) < loss(X.mean(axis=0))
+
+
+def test_result_does_not_depend_on_the_thread_count(rng):
+    X = rng.normal(size=(9, 20, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        one = soft_dtw_barycenter(X, gamma=0.5, divergence=True, max_iter=30)
+        two = soft_dtw_barycenter(X, gamma=0.5, divergence=True, max_iter=30, n_jobs=2)
+    np.testing.assert_array_equal(one, two)

@@ -48,6 +48,12 @@ def test_n_jobs_follows_joblib_and_threads_are_restored():
     assert effective_n_jobs(-1) == min(
         numba.config.NUMBA_NUM_THREADS, __import__("joblib").cpu_count()
     )
+    assert effective_n_jobs(-2) == max(1, effective_n_jobs(-1) - 1)
+    # A joblib backend with its own default (e.g. Dask) does not change ours.
+    from joblib import parallel_config
+
+    with parallel_config(backend="threading", n_jobs=4):
+        assert effective_n_jobs(None) == 1
     before = numba.get_num_threads()
     with numba_threads(1) as threads:
         assert threads == 1 and numba.get_num_threads() == 1
