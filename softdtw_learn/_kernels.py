@@ -211,12 +211,8 @@ def _forward_pass(x, y, cost, lo, hi, gamma, table, rolling):
     for top in range(0, n, _LANES):
         rows = min(_LANES, n - top)
         base = 0 if rolling else top  # table row of the row above the strip
-        if rolling:
-            for k in range(rows):
-                i = top + k
-                reach = hi[i + 1] + 2 if i + 1 < n else hi[i] + 2
-                table[k + 1, lo[i]] = np.inf
-                table[k + 1, hi[i] + 2 : reach] = np.inf
+        for k in range(rows):
+            _inf_boundary(table, base + k + 1, top + k, lo, hi)
         # Step t computes cell (top + k, t - k) of every row k of the strip.
         for t in range(lo[top], hi[top + rows - 1] + rows):
             for k in range(_LANES):
@@ -251,11 +247,34 @@ def _forward_pass(x, y, cost, lo, hi, gamma, table, rolling):
     return table[0 if rolling else n, m]
 
 
+@njit(inline="always", **_JIT)
+def _inf_boundary(table, row, i, lo, hi):
+    """Set ``inf`` where band row ``i`` (``table[row]``) is read, not written.
+
+    That is left of its band, and right of it up to the next row's reach.
+    """
+    n = lo.shape[0]
+    reach = hi[i + 1] + 2 if i + 1 < n else hi[i] + 2
+    table[row, lo[i]] = np.inf
+    table[row, hi[i] + 2 : reach] = np.inf
+
+
+@njit(inline="always", **_JIT)
+def _start_row(table, hi):
+    """Row 0 of R: 0 at the origin, ``inf`` where the first row reads it."""
+    table[0, 0] = 0.0
+    table[0, 1 : hi[0] + 2] = np.inf
+
+
 @njit(**_JIT)
 def _forward(x, y, cost, lo, hi, gamma):
-    """Return the full ``(n + 1, m + 1)`` table R; ``R[n, m]`` is the value."""
-    table = np.full((lo.shape[0] + 1, hi[-1] + 2), np.inf)
-    table[0, 0] = 0.0
+    """Return the ``(n + 1, m + 1)`` table R; ``R[n, m]`` is the value.
+
+    Only the band and its boundary are written: cells off the band hold
+    arbitrary values (no full-size fill, so a narrow band stays cheap).
+    """
+    table = np.empty((lo.shape[0] + 1, hi[-1] + 2))
+    _start_row(table, hi)
     _forward_pass(x, y, cost, lo, hi, gamma, table, False)
     return table
 
@@ -266,8 +285,8 @@ def _value(x, y, lo, hi, gamma):
 
     The public layer puts the shorter series in ``y``.
     """
-    table = np.full((_LANES + 1, y.shape[0] + 1), np.inf)
-    table[0, 0] = 0.0
+    table = np.empty((_LANES + 1, y.shape[0] + 1))
+    _start_row(table, hi)
     return _forward_pass(x, y, np.empty((0, 0)), lo, hi, gamma, table, True)
 
 
@@ -297,7 +316,8 @@ def _backward(table, lo, hi, gamma):
             grad[i - 1, j - 1] += e * w_diag
             grad[i - 1, j] += e * w_up
             grad[i, j - 1] += e * w_left
-    return np.ascontiguousarray(grad[1:, 1:])
+    # A view: copying the full matrix would cost more than a narrow band.
+    return grad[1:, 1:]
 
 
 @njit(**_JIT)

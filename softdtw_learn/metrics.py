@@ -133,7 +133,7 @@ def soft_dtw_alignment(x, y, *, gamma=1.0, window=None):
     ((3, 2), 1.0, 1.0)
     """
     value, alignment, _ = _checked_alignment(x, y, gamma, window)
-    return value, alignment
+    return value, np.ascontiguousarray(alignment)
 
 
 def soft_dtw_grad(x, y, *, gamma=1.0, window=None):
@@ -218,7 +218,7 @@ def soft_dtw_from_cost(C, *, gamma=1.0, window=None, return_alignment=False):
     value = float(table[-1, -1])
     if not return_alignment:
         return value
-    return value, _kernels._backward(table, lo, hi, gamma)
+    return value, np.ascontiguousarray(_kernels._backward(table, lo, hi, gamma))
 
 
 def soft_dtw_divergence(x, y, *, gamma=1.0, window=None):
