@@ -551,6 +551,21 @@ def _self_value_grad(x, gamma, cells, fraction):
     return value, _grad_series(alignment, x, x, lo, hi)
 
 
+@njit(**_JIT)
+def _self_term(x, gamma, cells, fraction, want_grad, grad):
+    """``sdtw(x, x)``; with ``want_grad`` also subtract its share from ``grad``.
+
+    The divergence's term ``-sdtw(x, x) / 2`` has gradient ``-grad_x(x, x)``
+    (see :func:`_self_value_grad`). Without a gradient the value-only path
+    runs (no alignment matrix).
+    """
+    if not want_grad:
+        return _pair_value(x, x, gamma, cells, fraction)
+    value, self_grad = _self_value_grad(x, gamma, cells, fraction)
+    grad -= self_grad
+    return value
+
+
 @njit(parallel=True, **_JIT)
 def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction):
     """Return ``sum_s coef[s] sdtw(z, x_s)`` and its gradient w.r.t. ``z``.
@@ -589,32 +604,24 @@ def _paired_terms(
     """
     n_pairs = xs.shape[0]
     values = np.empty(n_pairs)
-    grad_x = np.zeros(xs.shape if want_x else (0, 0, 0))
-    grad_y = np.zeros(ys.shape if want_y else (0, 0, 0))
+    # Unrequested gradients have no time steps: their slices below are empty.
+    grad_x = np.zeros(xs.shape if want_x else (n_pairs, 0, xs.shape[2]))
+    grad_y = np.zeros(ys.shape if want_y else (n_pairs, 0, ys.shape[2]))
     for s in prange(n_pairs):
         x, y = xs[s, : x_len[s]], ys[s, : y_len[s]]
-        if not (want_x or want_y):
+        if want_x or want_y:
+            value, alignment, lo, hi = _pair_alignment(x, y, gamma, cells, fraction)
+            if want_x:
+                grad_x[s, : x_len[s]] = _grad_series(alignment, x, y, lo, hi)
+            if want_y:
+                grad_y[s, : y_len[s]] = _grad_second(alignment, x, y, lo, hi)
+        else:
             value = _pair_value(x, y, gamma, cells, fraction)
-            if divergence:
-                value -= 0.5 * (
-                    _pair_value(x, x, gamma, cells, fraction)
-                    + _pair_value(y, y, gamma, cells, fraction)
-                )
-            values[s] = value
-            continue
-        value, alignment, lo, hi = _pair_alignment(x, y, gamma, cells, fraction)
-        if want_x:
-            grad_x[s, : x_len[s]] = _grad_series(alignment, x, y, lo, hi)
-        if want_y:
-            grad_y[s, : y_len[s]] = _grad_second(alignment, x, y, lo, hi)
         if divergence:
             # D = sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2
-            self_x, self_grad_x = _self_value_grad(x, gamma, cells, fraction)
-            self_y, self_grad_y = _self_value_grad(y, gamma, cells, fraction)
-            value -= 0.5 * (self_x + self_y)
-            if want_x:
-                grad_x[s, : x_len[s]] -= self_grad_x
-            if want_y:
-                grad_y[s, : y_len[s]] -= self_grad_y
+            value -= 0.5 * (
+                _self_term(x, gamma, cells, fraction, want_x, grad_x[s, : x_len[s]])
+                + _self_term(y, gamma, cells, fraction, want_y, grad_y[s, : y_len[s]])
+            )
         values[s] = value
     return values, grad_x, grad_y

@@ -428,6 +428,9 @@ def pairwise_soft_dtw_chunked(
             f"{working_memory!r}."
         )
     rows = max(1, int(working_memory * 2**20 // (8 * len(ys))))
+    if divergence:
+        with numba_threads(n_jobs):
+            self_y = _kernels._self_values(ys, y_len, gamma, cells, fraction)
     for start in range(0, len(xs), rows):
         block = slice(start, min(start + rows, len(xs)))
         with numba_threads(n_jobs):
@@ -435,8 +438,6 @@ def pairwise_soft_dtw_chunked(
                 xs[block], x_len[block], ys, y_len, False, gamma, cells, fraction
             )
             if divergence:
-                if start == 0:
-                    self_y = _kernels._self_values(ys, y_len, gamma, cells, fraction)
                 self_x = _kernels._self_values(
                     xs[block], x_len[block], gamma, cells, fraction
                 )
@@ -449,8 +450,8 @@ def _paired_terms(
 ):
     """Validate, then return the values of the pairs ``(X[s], Y[s])``.
 
-    Returns ``(values, grad_x, grad_y)``; each optional gradient has the padded 3-D
-    shape of its dataset (zero on the padding), or shape (0, 0, 0) when not
+    Returns ``(values, grad_x, grad_y)``; each optional gradient has the padded
+    3-D shape of its dataset (zero on the padding), or no time steps when not
     requested.
     """
     xs, x_len = check_dataset(X, "X")
