@@ -263,10 +263,10 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(
                 f'batch_size must be "auto" or a positive integer; got {batch!r}.'
             )
+        gamma = None  # unused by the squared loss
         if self.loss != "squared":
-            check_gamma(self.gamma, allow_zero=False)
-        check_window(self.window)
-        return sizes
+            gamma = check_gamma(self.gamma, allow_zero=False)
+        return sizes, gamma, check_window(self.window)
 
     def _validate_X(self, X, reset):
         """Check X (2-D or 3-D, finite) and return it flattened per sample."""
@@ -453,7 +453,7 @@ n_timestamps, n_channels)
         self : SoftDTWMLPRegressor
             The fitted model.
         """
-        sizes = self._check_params()
+        sizes, gamma, window = self._check_params()
         warm = self.warm_start and hasattr(self, "coefs_")
         old_in = getattr(self, "input_shape_", None)
         old_out = getattr(self, "output_shape_", None)
@@ -476,7 +476,7 @@ n_timestamps, n_channels)
                 )
         else:
             self._initialise(sizes, rng)
-        output_loss = _output_loss(self.loss, self.gamma, self.window, series_shape)
+        output_loss = _output_loss(self.loss, gamma, window, series_shape)
         start = time.perf_counter()
         flat = self._pack()
         with numba_threads(self.n_jobs):
@@ -563,8 +563,10 @@ n_timestamps, n_channels)
 def _output_loss(loss, gamma, window, series_shape):
     """Return the per-sample loss, ``f(out, Y) -> (sum, d sum / d out)``.
 
-    ``out`` holds the network's flat outputs, ``Y`` the validated targets of
-    shape (n_samples, *series_shape). Runs inside the fit's thread setting.
+    ``gamma`` and ``window`` (the ``(cells, fraction)`` pair of
+    :func:`~softdtw_learn.utils.check_window`) are validated. ``out`` holds
+    the network's flat outputs, ``Y`` the validated targets of shape
+    (n_samples, *series_shape). Runs inside the fit's thread setting.
     """
     if loss == "squared":
 
@@ -573,8 +575,7 @@ def _output_loss(loss, gamma, window, series_shape):
             return float(np.sum(diff * diff)), 2.0 * diff
 
         return squared
-    gamma = check_gamma(gamma, allow_zero=False)
-    cells, fraction = check_window(window)
+    cells, fraction = window
     divergence = loss == "divergence"
 
     def soft_dtw(out, Y):

@@ -56,7 +56,8 @@ def _network(loss, shape_in=(7,), shape_out=(5,), **params):
         model.set_params(max_iter=1).fit(X, y)
     series_shape = forecasting._series_shape(model.output_shape_)
     Y = y.reshape(len(y), *series_shape)
-    loss_fn = forecasting._output_loss(loss, model.gamma, model.window, series_shape)
+    _, gamma, window = model._check_params()
+    loss_fn = forecasting._output_loss(loss, gamma, window, series_shape)
     return model, X.reshape(len(X), -1), Y, loss_fn
 
 
