@@ -3,6 +3,7 @@
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 from sklearn.utils import Bunch
 
 from ._readers import read_ucr_file
@@ -64,14 +65,48 @@ def bundled_path(name, split):
     return Path(str(root / f"{name}_{split}.{suffix}"))
 
 
-def _load(name, return_X_y):
-    X_train, y_train = read_ucr_file(bundled_path(name, "TRAIN"))
-    X_test, y_test = read_ucr_file(bundled_path(name, "TEST"))
+def _common_width(first, second):
+    """Pad two datasets with trailing NaN to one width (and one rank)."""
+    if first.ndim != second.ndim:
+        first = first if first.ndim == 3 else first[:, :, None]
+        second = second if second.ndim == 3 else second[:, :, None]
+    width = max(first.shape[1], second.shape[1])
+
+    def pad(X):
+        extra = [(0, 0)] * X.ndim
+        extra[1] = (0, width - X.shape[1])
+        return np.pad(X, extra, constant_values=np.nan)
+
+    return pad(first), pad(second)
+
+
+def _read_splits(train, test, return_X_y, describe):
+    """Read a TRAIN and a TEST file, padded to one width.
+
+    Returns the four arrays, or a Bunch whose ``DESCR`` is
+    ``describe(X_train, X_test)``.
+    """
+    X_train, y_train = read_ucr_file(train)
+    X_test, y_test = read_ucr_file(test)
+    X_train, X_test = _common_width(X_train, X_test)
     if return_X_y:
         return X_train, y_train, X_test, y_test
-    descr = f"{_BUNDLED[name][1]}\n\nSource: UCR archive. Cite: {_CITATION}"
     return Bunch(
-        X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test, DESCR=descr
+        X_train=X_train,
+        y_train=y_train,
+        X_test=X_test,
+        y_test=y_test,
+        DESCR=describe(X_train, X_test),
+    )
+
+
+def _load(name, return_X_y):
+    descr = f"{_BUNDLED[name][1]}\n\nSource: UCR archive. Cite: {_CITATION}"
+    return _read_splits(
+        bundled_path(name, "TRAIN"),
+        bundled_path(name, "TEST"),
+        return_X_y,
+        lambda *_: descr,
     )
 
 

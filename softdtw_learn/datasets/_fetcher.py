@@ -12,11 +12,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import numpy as np
-from sklearn.utils import Bunch
-
-from ._bundled import _BUNDLED, _CITATION, _load
-from ._readers import read_ucr_file
+from ._bundled import _BUNDLED, _CITATION, _load, _read_splits
 
 ARCHIVE_URL = "https://www.timeseriesclassification.com/aeon-toolkit/"
 """Where ``{name}.zip`` is downloaded from; ``SOFTDTW_LEARN_ARCHIVE_URL``
@@ -47,21 +43,6 @@ def _find_split(folder, name, split):
         if hits:
             return hits[0]
     return None
-
-
-def _common_width(first, second):
-    """Pad two datasets with trailing NaN to one width (and one rank)."""
-    if first.ndim != second.ndim:
-        first = first if first.ndim == 3 else first[:, :, None]
-        second = second if second.ndim == 3 else second[:, :, None]
-    width = max(first.shape[1], second.shape[1])
-
-    def pad(X):
-        extra = [(0, 0)] * X.ndim
-        extra[1] = (0, width - X.shape[1])
-        return np.pad(X, extra, constant_values=np.nan)
-
-    return pad(first), pad(second)
 
 
 def _download(name, data_home):
@@ -185,16 +166,17 @@ def load_ucr(name, *, data_home=None, download=True, return_X_y=False):
             )
         folder, url = _download(name, home)
         source = f"{url}, cached in {folder}"
-    X_train, y_train = read_ucr_file(_find_split(folder, name, "TRAIN"))
-    X_test, y_test = read_ucr_file(_find_split(folder, name, "TEST"))
-    X_train, X_test = _common_width(X_train, X_test)
-    if return_X_y:
-        return X_train, y_train, X_test, y_test
-    descr = (
-        f"{name}: {X_train.shape[0]} train and {X_test.shape[0]} test series, "
-        f"padded width {X_train.shape[1]}.\nSource: {source}.\nCite: {_CITATION} "
-        f"For multivariate sets: {_UEA_CITATION}"
-    )
-    return Bunch(
-        X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test, DESCR=descr
+
+    def describe(X_train, X_test):
+        return (
+            f"{name}: {X_train.shape[0]} train and {X_test.shape[0]} test series, "
+            f"padded width {X_train.shape[1]}.\nSource: {source}.\nCite: "
+            f"{_CITATION} For multivariate sets: {_UEA_CITATION}"
+        )
+
+    return _read_splits(
+        _find_split(folder, name, "TRAIN"),
+        _find_split(folder, name, "TEST"),
+        return_X_y,
+        describe,
     )
