@@ -7,24 +7,14 @@ time (best of 3), the ratio and each barycenter's objective
 """
 
 import importlib
-import time
 import warnings
 
 import numpy as np
+from _timing import best
 from sklearn.exceptions import ConvergenceWarning
 
 from softdtw_learn.barycenter import soft_dtw_barycenter
 from softdtw_learn.metrics import soft_dtw
-
-
-def best(func, repeats=3):
-    func()
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def objective(z, X, gamma):

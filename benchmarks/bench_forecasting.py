@@ -13,20 +13,11 @@ import importlib
 import time
 import warnings
 
+from _timing import best
 from sklearn.exceptions import ConvergenceWarning
 
 from softdtw_learn.datasets import load_ecg200
 from softdtw_learn.forecasting import SoftDTWMLPRegressor, split_series
-
-
-def best(func, repeats=5):
-    func()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def train_ecg200():
@@ -72,14 +63,14 @@ def torch_loss():
         for threads in (1, torch.get_num_threads()):
             torch.set_num_threads(threads)
             loss = ours.SoftDTWLoss(0.1, reduction="none", n_jobs=threads)
-            mine = best(lambda loss=loss: step(loss))
+            mine = best(lambda loss=loss: step(loss), repeats=5)[0]
             line = (
                 f"torch loss fwd+bwd, batch 64, length {length}, {threads} thread(s):"
                 f" softdtw_learn {mine * 1e3:.2f} ms ({mine / cells * 1e9:.1f} ns/cell)"
             )
             if theirs_cls is not None:
                 peer = theirs_cls(gamma=0.1)
-                theirs = best(lambda peer=peer: step(peer))
+                theirs = best(lambda peer=peer: step(peer), repeats=5)[0]
                 line += (
                     f", tslearn {theirs * 1e3:.2f} ms ({theirs / cells * 1e9:.1f} "
                     f"ns/cell), ratio {theirs / mine:.1f}x"

@@ -24,10 +24,10 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 
 import numba
 import numpy as np
+from _timing import best
 
 from softdtw_learn.metrics import pairwise_soft_dtw, soft_dtw, soft_dtw_grad
 
@@ -39,17 +39,6 @@ def _peer(name):
         return importlib.import_module(name)
     except ImportError:
         return None
-
-
-def best_time(func, repeats, warm_up):
-    """Best wall time of ``repeats`` calls after ``warm_up()``, and the result."""
-    warm_up()
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def value_functions(x, y):
@@ -138,7 +127,7 @@ def report(title, funcs, cells, repeats, warm_ups=None):
     reference = None
     for name, func in funcs.items():
         warm_up = warm_ups[name] if warm_ups else func
-        seconds, result = best_time(
+        seconds, result = best(
             func, repeats if name == "softdtw_learn" else max(1, repeats // 3), warm_up
         )
         value = result[0] if isinstance(result, tuple) else result

@@ -45,8 +45,10 @@ def main():
         start = time.perf_counter()
         accuracy = (theirs_clf.predict(Xt[:, :, None]) == yt).mean()
         theirs = time.perf_counter() - start
-        print(f"{name}: tslearn {theirs:.3f} s, accuracy {accuracy:.3f}, "
-              f"ratio {theirs / mine:.1f}x")
+        print(
+            f"{name}: tslearn {theirs:.3f} s, accuracy {accuracy:.3f}, "
+            f"ratio {theirs / mine:.1f}x"
+        )
 
 
 if __name__ == "__main__":

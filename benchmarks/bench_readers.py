@@ -5,30 +5,22 @@ CBF needs ../shared/data (skipped with a message when absent); the large file
 """
 
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _timing import best
 
 from softdtw_learn.datasets import read_ucr_file
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "ucr"
 
 
-def best(func, repeats=3):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main():
     cbf = SHARED / "CBF" / "CBF_TEST.tsv"
     if cbf.is_file():
-        print(f"CBF_TEST.tsv (900 x 128): {best(lambda: read_ucr_file(cbf)):.4f} s")
+        seconds, _ = best(lambda: read_ucr_file(cbf), warm_up=False)
+        print(f"CBF_TEST.tsv (900 x 128): {seconds:.4f} s")
     else:
         print(f"skipped CBF: {cbf} not found (../shared/data is not beside the clone)")
     rng = np.random.default_rng(0)
@@ -39,8 +31,10 @@ def main():
         pd.DataFrame(np.column_stack([labels, values])).to_csv(
             path, sep="\t", header=False, index=False
         )
-        ours = best(lambda: read_ucr_file(path))
-        theirs = best(lambda: pd.read_csv(path, sep="\t", header=None))
+        ours = best(lambda: read_ucr_file(path), warm_up=False)[0]
+        theirs = best(lambda: pd.read_csv(path, sep="\t", header=None), warm_up=False)[
+            0
+        ]
         print(
             f"10,000 x 1,000 .tsv: read_ucr_file {ours:.2f} s, "
             f"pandas.read_csv {theirs:.2f} s, ratio {theirs / ours:.2f}"
