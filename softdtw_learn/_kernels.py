@@ -132,151 +132,296 @@ def _band_bounds(n, m, w):
     return lo, hi
 
 
-@njit(inline="always", **_JIT)
-def _lane_terms(a, b, c, inv_gamma, k, low, arg_ab, arg_c):
-    """Store lane ``k``'s share of the soft minimum of ``a``, ``b``, ``c``.
-
-    The smallest argument contributes ``exp(0) = 1``, so two exponentials
-    suffice: those of the other two, ``max(a, b)`` and ``max(min(a, b), c)``.
-    """
-    smallest = min(a, min(b, c))
-    low[k] = smallest
-    arg_ab[k] = (smallest - max(a, b)) * inv_gamma
-    arg_c[k] = (smallest - max(min(a, b), c)) * inv_gamma
-
-
-@njit(**_JIT)
-def _lanes_softmin(low, arg_ab, arg_c, gamma, out):
-    """Soft minimum ``low - gamma log(1 + e^arg_ab + e^arg_c)`` of every lane.
-
-    A lane with ``low = inf`` (off the band) gives ``inf``; gamma 0 gives the
-    hard minimum.
-    """
-    if gamma == 0.0:
-        out[:] = low
-        return
-    for k in range(_LANES):
-        rest = _exp_nonpositive(arg_ab[k]) + _exp_nonpositive(arg_c[k])
-        out[k] = low[k] - gamma * _log_1_to_3(1.0 + rest)
-
-
-@njit(inline="always", **_JIT)
-def _softmin3_weights(a, b, c, inv_gamma):
-    """Return the soft minimum's derivatives w.r.t. ``a``, ``b``, ``c`` (sum 1).
-
-    The same two exponentials as ``_softmin3``; each argument takes the term
-    of its own value, so ties get equal weights.
-    """
-    low = min(a, min(b, c))
-    high_ab = max(a, b)
-    high_c = max(min(a, b), c)
-    e_ab = _exp_nonpositive((low - high_ab) * inv_gamma)
-    e_c = _exp_nonpositive((low - high_c) * inv_gamma)
-    scale = 1.0 / (1.0 + e_ab + e_c)
-    w_a = scale if a == low else (e_ab if a == high_ab else e_c) * scale
-    w_b = scale if b == low else (e_ab if b == high_ab else e_c) * scale
-    w_c = scale if c == low else (e_ab if c == high_ab else e_c) * scale
-    return w_a, w_b, w_c
-
-
-@njit(inline="always", **_JIT)
-def _sq_dist(x, i, y, j):
-    """Squared Euclidean distance between ``x[i]`` and ``y[j]``."""
-    total = 0.0
-    for k in range(x.shape[1]):
-        diff = x[i, k] - y[j, k]
-        total += diff * diff
-    return total
+# Strip layout. Rows are taken _LANES at a time; strip s covers rows
+# top = s * _LANES ... top + _LANES - 1. Within a strip, cell (i, j) sits at
+# lane k = i - top + 1 of step t = j + k, so that the cells of one step lie on
+# one anti-diagonal (independent of each other) and a step's lanes are
+# contiguous in memory: the three neighbours a lane reads are the same or
+# the previous lane one and two steps back. Lane 0 holds the row above the
+# strip. A strip stores its steps from two before its first cell to two
+# after its last: only the band, plus a margin of _LANES steps, is stored
+# and computed.
+_WIDTH = _LANES + 1
 
 
 @njit(**_JIT)
-def _forward_pass(x, y, cost, lo, hi, gamma, table, rolling):
-    """Algorithm 1 on the band, ``_LANES`` rows at a time along anti-diagonals.
+def _strip_layout(lo, hi):
+    """Per strip: its first stored step, and its offset in one flat buffer.
 
-    The cost of cell (i, j) is ``cost[i, j]`` when ``cost`` is not empty,
-    otherwise ``||x_i - y_j||^2`` computed on the fly. ``table`` holds R with
-    a boundary row and column (``R[0, 0] = 0``, ``inf`` elsewhere): either the
-    whole ``(n + 1, m + 1)`` table, filled with ``inf`` by the caller, or with
-    ``rolling`` only ``_LANES + 1`` rows (the previous strip's last row, then
-    the strip), kept ``inf`` where read but not written. Returns R[n, m].
-    """
-    n, m = lo.shape[0], table.shape[1] - 1
-    on_the_fly = cost.shape[0] == 0
-    inv_gamma = 1.0 / gamma if gamma > 0.0 else 0.0
-    low = np.empty(_LANES)
-    arg_ab = np.empty(_LANES)
-    arg_c = np.empty(_LANES)
-    soft = np.empty(_LANES)
-    costs = np.empty(_LANES)
-    for top in range(0, n, _LANES):
-        rows = min(_LANES, n - top)
-        base = 0 if rolling else top  # table row of the row above the strip
-        for k in range(rows):
-            _inf_boundary(table, base + k + 1, top + k, lo, hi)
-        # Step t computes cell (top + k, t - k) of every row k of the strip.
-        for t in range(lo[top], hi[top + rows - 1] + rows):
-            for k in range(_LANES):
-                i = top + k
-                j = t - k
-                if k < rows and lo[i] <= j <= hi[i]:
-                    up = base + k
-                    _lane_terms(
-                        table[up, j],
-                        table[up, j + 1],
-                        table[up + 1, j],
-                        inv_gamma,
-                        k,
-                        low,
-                        arg_ab,
-                        arg_c,
-                    )
-                    costs[k] = _sq_dist(x, i, y, j) if on_the_fly else cost[i, j]
-                else:
-                    low[k] = np.inf
-                    arg_ab[k] = -np.inf
-                    arg_c[k] = -np.inf
-            _lanes_softmin(low, arg_ab, arg_c, gamma, soft)
-            for k in range(rows):
-                j = t - k
-                if lo[top + k] <= j <= hi[top + k]:
-                    table[base + k + 1, j + 1] = costs[k] + soft[k]
-        if rolling:
-            last = top + rows - 1
-            reach = hi[last + 1] + 2 if last + 1 < n else m + 1
-            table[0, lo[last] : reach] = table[rows, lo[last] : reach]
-    return table[0 if rolling else n, m]
-
-
-@njit(inline="always", **_JIT)
-def _inf_boundary(table, row, i, lo, hi):
-    """Set ``inf`` where band row ``i`` (``table[row]``) is read, not written.
-
-    That is left of its band, and right of it up to the next row's reach.
+    Strip ``s`` is ``store[offset[s]:offset[s + 1]]`` viewed as
+    ``(steps, _WIDTH)``; row ``r`` of it is step ``start[s] + r``.
     """
     n = lo.shape[0]
-    reach = hi[i + 1] + 2 if i + 1 < n else hi[i] + 2
-    table[row, lo[i]] = np.inf
-    table[row, hi[i] + 2 : reach] = np.inf
+    n_strips = (n + _LANES - 1) // _LANES
+    start = np.empty(n_strips, dtype=np.int64)
+    offset = np.empty(n_strips + 1, dtype=np.int64)
+    offset[0] = 0
+    for s in range(n_strips):
+        top = s * _LANES
+        rows = min(_LANES, n - top)
+        first, last = lo[top] + 1, hi[top + rows - 1] + rows
+        start[s] = first - 2
+        offset[s + 1] = offset[s] + (last - first + 5) * _WIDTH
+    return start, offset
 
 
-@njit(inline="always", **_JIT)
-def _start_row(table, hi):
-    """Row 0 of R: 0 at the origin, ``inf`` where the first row reads it."""
-    table[0, 0] = 0.0
-    table[0, 1 : hi[0] + 2] = np.inf
+@njit(**_JIT)
+def _strip(store, base, offset, s):
+    """Strip ``s`` as a ``(steps, _WIDTH)`` view of ``store`` from ``base``."""
+    steps = (offset[s + 1] - offset[s]) // _WIDTH
+    return store[base : base + steps * _WIDTH].reshape((steps, _WIDTH))
+
+
+@njit(**_JIT)
+def _reversed_series(y, m):
+    """``y`` channel-major and reversed, padded by ``_LANES`` zeros each side.
+
+    Lane k of step t reads column ``j = t - k``, at index
+    ``_LANES + m - 1 - t + k`` here: consecutive lanes, consecutive memory.
+    A series with no rows (cost matrix given) gives zeros.
+    """
+    out = np.zeros((y.shape[1], m + 2 * _LANES))
+    for j in range(y.shape[0]):
+        for c in range(y.shape[1]):
+            out[c, _LANES + m - 1 - j] = y[j, c]
+    return out
+
+
+@njit(**_JIT)
+def _set_lanes(x, lo, hi, top, x_lanes, lane_lo, lane_hi):
+    """Per-lane row data of the strip at ``top``: ``x`` rows and band bounds.
+
+    Lanes outside the strip's rows (and outside the grid) get an empty band.
+    """
+    n = lo.shape[0]
+    for k in range(_WIDTH):
+        i = top - 1 + k
+        inside = 1 <= k <= _LANES and i < n
+        lane_lo[k] = lo[i] if inside else 1
+        lane_hi[k] = hi[i] if inside else 0
+        for c in range(x_lanes.shape[0]):
+            x_lanes[c, k] = x[i, c] if inside and x.shape[0] > 0 else 0.0
+
+
+@njit(**_JIT)
+def _step_costs(x_lanes, y_rev, cost, top, t, lane_lo, lane_hi, out):
+    """Cost of every lane's cell at step ``t`` (0 off the band).
+
+    From the series when ``cost`` is empty, else read from ``cost``.
+    """
+    if cost.shape[0] == 0:
+        base = y_rev.shape[1] - _LANES - 1 - t
+        out[:] = 0.0
+        for c in range(x_lanes.shape[0]):
+            for k in range(1, _LANES + 1):
+                diff = x_lanes[c, k] - y_rev[c, base + k]
+                out[k] += diff * diff
+    else:
+        for k in range(1, _LANES + 1):
+            j = t - k
+            inside = lane_lo[k] <= j <= lane_hi[k]
+            out[k] = cost[top - 1 + k, j] if inside else 0.0
+
+
+@njit(**_JIT)
+def _fill_above(strip, first_step, above, above_first):
+    """Lane 0 of a strip: the row above it, i.e. lane ``_LANES`` of ``above``.
+
+    Without a strip above (the first strip), row -1 of R: 0 at the origin's
+    corner (step -1), ``inf`` elsewhere.
+    """
+    for r in range(strip.shape[0]):
+        t = first_step + r
+        if above.shape[0] == 0:
+            strip[r, 0] = 0.0 if t == -1 else np.inf
+        else:
+            q = t + _LANES - above_first
+            inside = 0 <= q < above.shape[0]
+            strip[r, 0] = above[q, _LANES] if inside else np.inf
+
+
+@njit(**_JIT)
+def _forward_strip(strip, first_step, x_lanes, y_rev, cost, top, lane_lo, lane_hi,
+                   gamma, work):
+    """Algorithm 1 on one strip whose lane 0 is set; off-band cells get inf.
+
+    Every step is two branch-free loops over the lanes (exponentials, then
+    the logarithm), which the compiler vectorises. At gamma 0 the
+    exponentials are finite and multiplied by 0: the hard minimum.
+    """
+    costs, low, rest = work[0], work[1], work[2]
+    inv_gamma = 1.0 / gamma if gamma > 0.0 else 0.0
+    steps = strip.shape[0]
+    strip[:2, 1:] = np.inf
+    strip[steps - 2 :, 1:] = np.inf
+    for r in range(2, steps - 2):
+        t = first_step + r
+        _step_costs(x_lanes, y_rev, cost, top, t, lane_lo, lane_hi, costs)
+        diag, above, here = strip[r - 2], strip[r - 1], strip[r]
+        for k in range(1, _LANES + 1):
+            corner, up, side = diag[k - 1], above[k - 1], above[k]
+            smallest = min(corner, min(up, side))
+            low[k] = smallest
+            rest[k] = _exp_nonpositive((smallest - max(corner, up)) * inv_gamma) + (
+                _exp_nonpositive((smallest - max(min(corner, up), side)) * inv_gamma)
+            )
+        for k in range(1, _LANES + 1):
+            value = costs[k] + (low[k] - gamma * _log_1_to_3(1.0 + rest[k]))
+            j = t - k
+            here[k] = value if lane_lo[k] <= j and j <= lane_hi[k] else np.inf
+
+
+@njit(**_JIT)
+def _run_forward(x, y, cost, lo, hi, gamma, store, start, offset, rolling):
+    """Algorithm 1 over all strips; returns ``R[n - 1, m - 1]``.
+
+    With ``rolling`` the strips alternate between the two slots of ``store``
+    (O(m) memory, value only); otherwise strip s stays in slot s for the
+    backward pass.
+    """
+    n, m = lo.shape[0], hi[-1] + 1
+    d = max(x.shape[1], 1)
+    y_rev = _reversed_series(y, m)
+    x_lanes = np.zeros((d, _WIDTH))
+    lane_lo = np.empty(_WIDTH, dtype=np.int64)
+    lane_hi = np.empty(_WIDTH, dtype=np.int64)
+    work = np.empty((3, _WIDTH))
+    above = np.empty((0, _WIDTH))
+    above_first = 0
+    for s in range(start.shape[0]):
+        top = s * _LANES
+        base = (s % 2) * (store.shape[0] // 2) if rolling else offset[s]
+        strip = _strip(store, base, offset, s)
+        _set_lanes(x, lo, hi, top, x_lanes, lane_lo, lane_hi)
+        _fill_above(strip, start[s], above, above_first)
+        _forward_strip(strip, start[s], x_lanes, y_rev, cost, top, lane_lo,
+                       lane_hi, gamma, work)
+        above, above_first = strip, start[s]
+    rows = n - top
+    return above[m - 1 + rows - above_first, rows]
+
+
+@njit(**_JIT)
+def _backward_strip(strip, strip_e, first_step, x_lanes, y_rev, gamma, work,
+                    grad_lanes, grad_y_rev):
+    """Algorithm 2 on one strip, last step first.
+
+    At each step the lanes' E is final (every successor has pushed to it);
+    each cell then pushes its E to its three predecessors, weighted by the
+    soft minimum's derivatives recomputed from R (exponentials of differences
+    of stored R values: no cost needed, no overflow). Pushes into lane 0 are
+    for the strip above. Ties get equal weights. The gradients' sums
+    ``E (x_i - y_j)`` accumulate per lane and per reversed column.
+    """
+    to_corner, to_up, to_side = work[0], work[1], work[2]
+    inv_gamma = 1.0 / gamma
+    want_x, want_y = grad_lanes.shape[1] > 0, grad_y_rev.shape[1] > 0
+    for r in range(strip.shape[0] - 3, 1, -1):
+        diag, above, e_here = strip[r - 2], strip[r - 1], strip_e[r]
+        for k in range(1, _LANES + 1):
+            corner, up, side = diag[k - 1], above[k - 1], above[k]
+            low = min(corner, min(up, side))
+            high_cu = max(corner, up)
+            high_s = max(min(corner, up), side)
+            e_cu = _exp_nonpositive((low - high_cu) * inv_gamma)
+            e_s = _exp_nonpositive((low - high_s) * inv_gamma)
+            share = e_here[k] / (1.0 + e_cu + e_s)
+            to_corner[k] = share if corner == low else (
+                e_cu if corner == high_cu else e_s
+            ) * share
+            to_up[k] = share if up == low else (e_cu if up == high_cu else e_s) * share
+            to_side[k] = share if side == low else (
+                e_cu if side == high_cu else e_s
+            ) * share
+        for k in range(1, _LANES + 1):
+            strip_e[r - 1, k] += to_side[k]
+        for k in range(1, _LANES + 1):
+            strip_e[r - 1, k - 1] += to_up[k]
+        for k in range(1, _LANES + 1):
+            strip_e[r - 2, k - 1] += to_corner[k]
+        if want_x or want_y:
+            base = y_rev.shape[1] - _LANES - 1 - (first_step + r)
+            for c in range(x_lanes.shape[0]):
+                for k in range(1, _LANES + 1):
+                    diff = e_here[k] * (x_lanes[c, k] - y_rev[c, base + k])
+                    if want_x:
+                        grad_lanes[c, k] += diff
+                    if want_y:
+                        grad_y_rev[c, base + k] -= diff
+
+
+@njit(**_JIT)
+def _run_backward(x, y, lo, hi, gamma, store, start, offset, want_x, want_y,
+                  alignment):
+    """Algorithm 2 over the strips a full forward pass left in ``store``.
+
+    Returns the gradients w.r.t. ``x`` and ``y`` (``2 sum_j E (x_i - y_j)``
+    and ``2 sum_i E (y_j - x_i)``; an unrequested one has no rows) and, when
+    ``alignment`` has rows, writes E there (band cells only).
+    """
+    n, m = lo.shape[0], hi[-1] + 1
+    d = max(x.shape[1], 1)
+    n_strips = start.shape[0]
+    y_rev = _reversed_series(y, m)
+    x_lanes = np.zeros((d, _WIDTH))
+    lane_lo = np.empty(_WIDTH, dtype=np.int64)
+    lane_hi = np.empty(_WIDTH, dtype=np.int64)
+    work = np.empty((3, _WIDTH))
+    grad_x = np.zeros((n if want_x else 0, d))
+    grad_lanes = np.zeros((d, _WIDTH if want_x else 0))
+    grad_y_rev = np.zeros((d, y_rev.shape[1] if want_y else 0))
+    # E of two strips: the current one and the one below (whose lane 0 holds
+    # what it pushed into this strip's last row).
+    max_steps = 0
+    for s in range(n_strips):
+        max_steps = max(max_steps, (offset[s + 1] - offset[s]) // _WIDTH)
+    e_store = np.empty(2 * max_steps * _WIDTH)
+    below_e = np.empty((0, _WIDTH))
+    below_first = 0
+    for s in range(n_strips - 1, -1, -1):
+        top = s * _LANES
+        rows = min(_LANES, n - top)
+        strip = _strip(store, offset[s], offset, s)
+        strip_e = _strip(e_store, (s % 2) * max_steps * _WIDTH, offset, s)
+        strip_e[:] = 0.0
+        if below_e.shape[0] == 0:
+            strip_e[m - 1 + rows - start[s], rows] = 1.0  # E at the last cell
+        for q in range(below_e.shape[0]):
+            r = below_first + q + _LANES - start[s]
+            if 0 <= r < strip_e.shape[0]:
+                strip_e[r, _LANES] += below_e[q, 0]
+        _set_lanes(x, lo, hi, top, x_lanes, lane_lo, lane_hi)
+        grad_lanes[:] = 0.0
+        _backward_strip(strip, strip_e, start[s], x_lanes, y_rev, gamma, work,
+                        grad_lanes, grad_y_rev)
+        if want_x:
+            for k in range(1, rows + 1):
+                for c in range(d):
+                    grad_x[top - 1 + k, c] = 2.0 * grad_lanes[c, k]
+        if alignment.shape[0] > 0:
+            for k in range(1, rows + 1):
+                i = top - 1 + k
+                for j in range(lo[i], hi[i] + 1):
+                    alignment[i, j] = strip_e[j + k - start[s], k]
+        below_e, below_first = strip_e, start[s]
+    grad_y = np.empty((m if want_y else 0, d))
+    for j in range(grad_y.shape[0]):
+        for c in range(d):
+            grad_y[j, c] = 2.0 * grad_y_rev[c, _LANES + m - 1 - j]
+    return grad_x, grad_y
 
 
 @njit(**_JIT)
 def _forward(x, y, cost, lo, hi, gamma):
-    """Return the ``(n + 1, m + 1)`` table R; ``R[n, m]`` is the value.
+    """Full forward pass: ``(value, store, start, offset)`` for the backward.
 
-    Only the band and its boundary are written: cells off the band hold
-    arbitrary values (no full-size fill, so a narrow band stays cheap).
+    ``x`` and ``y`` are the series, or have no rows when ``cost`` (n, m) is
+    given; only the band's strips are stored.
     """
-    table = np.empty((lo.shape[0] + 1, hi[-1] + 2))
-    _start_row(table, hi)
-    _forward_pass(x, y, cost, lo, hi, gamma, table, False)
-    return table
+    start, offset = _strip_layout(lo, hi)
+    store = np.empty(offset[-1])
+    value = _run_forward(x, y, cost, lo, hi, gamma, store, start, offset, False)
+    return value, store, start, offset
 
 
 @njit(**_JIT)
@@ -285,87 +430,62 @@ def _value(x, y, lo, hi, gamma):
 
     The public layer puts the shorter series in ``y``.
     """
-    table = np.empty((_LANES + 1, y.shape[0] + 1))
-    _start_row(table, hi)
-    return _forward_pass(x, y, np.empty((0, 0)), lo, hi, gamma, table, True)
+    start, offset = _strip_layout(lo, hi)
+    max_steps = 0
+    for s in range(start.shape[0]):
+        max_steps = max(max_steps, (offset[s + 1] - offset[s]) // _WIDTH)
+    store = np.empty(2 * max_steps * _WIDTH)
+    return _run_forward(x, y, np.empty((0, 0)), lo, hi, gamma, store, start,
+                        offset, True)
 
 
 @njit(**_JIT)
-def _backward(table, lo, hi, gamma):
-    """Algorithm 2: expected alignment ``E = d R[n, m] / d cost``, shape (n, m).
-
-    Each cell, once final, pushes its share to its three predecessors,
-    weighted by the soft-minimum derivatives recomputed from R. The weights
-    are exponentials of non-positive numbers (no overflow), and cells with
-    ``E == 0`` (off every path through the band) push nothing, so infinite
-    neighbours never meet an ``inf - inf``.
-    """
-    n, m = table.shape[0] - 1, table.shape[1] - 1
-    inv_gamma = 1.0 / gamma
-    # Padded by one row and column so that cell (0, 0) pushes without a branch.
-    grad = np.zeros((n + 1, m + 1))
-    grad[n, m] = 1.0
-    for i in range(n, 0, -1):
-        for j in range(hi[i - 1] + 1, lo[i - 1], -1):
-            e = grad[i, j]
-            if e == 0.0:
-                continue
-            w_diag, w_up, w_left = _softmin3_weights(
-                table[i - 1, j - 1], table[i - 1, j], table[i, j - 1], inv_gamma
-            )
-            grad[i - 1, j - 1] += e * w_diag
-            grad[i - 1, j] += e * w_up
-            grad[i, j - 1] += e * w_left
-    # A view: copying the full matrix would cost more than a narrow band.
-    return grad[1:, 1:]
+def _value_grads(x, y, lo, hi, gamma, want_x, want_y):
+    """Value and the requested gradients (w.r.t. ``x``, ``y``) of one pair."""
+    no_cost = np.empty((0, 0))
+    value, store, start, offset = _forward(x, y, no_cost, lo, hi, gamma)
+    grad_x, grad_y = _run_backward(x, y, lo, hi, gamma, store, start, offset,
+                                   want_x, want_y, np.empty((0, 0)))
+    return value, grad_x, grad_y
 
 
 @njit(**_JIT)
-def _grad_series(alignment, x, y, lo, hi):
-    """Gradient w.r.t. ``x``: ``2 (E 1_m * x - E y)``, summed on the band only."""
-    n, d = x.shape
-    out = np.empty((n, d))
-    for i in range(n):
-        for k in range(d):
-            total = 0.0  # a reduction along the row: vectorises
-            for j in range(lo[i], hi[i] + 1):
-                total += alignment[i, j] * (x[i, k] - y[j, k])
-            out[i, k] = 2.0 * total
-    return out
+def _value_alignment(x, y, cost, lo, hi, gamma):
+    """Value and expected alignment E, shape (n, m), zero off the band."""
+    value, store, start, offset = _forward(x, y, cost, lo, hi, gamma)
+    alignment = np.zeros((lo.shape[0], hi[-1] + 1))
+    _run_backward(x, y, lo, hi, gamma, store, start, offset, False, False,
+                  alignment)
+    return value, alignment
 
 
 @njit(**_JIT)
-def _grad_second(alignment, x, y, lo, hi):
-    """Gradient w.r.t. ``y``: ``2 (E^T 1_n * y - E^T x)``, on the band only."""
-    m, d = y.shape
-    out = np.zeros((m, d))
-    for i in range(x.shape[0]):
-        for k in range(d):
-            for j in range(lo[i], hi[i] + 1):
-                out[j, k] += alignment[i, j] * (y[j, k] - x[i, k])
-    return 2.0 * out
+def _table_entry(store, start, offset, lo, hi, i, j):
+    """R at cell (i, j) of a full forward store; row and column -1 included."""
+    if i < 0 or j < 0:
+        return 0.0 if i == -1 and j == -1 else np.inf
+    if j < lo[i] or j > hi[i]:
+        return np.inf
+    s = i // _LANES
+    k = i - s * _LANES + 1
+    return store[offset[s] + (j + k - start[s]) * _WIDTH + k]
 
 
 @njit(**_JIT)
-def _value_alignment(x, y, lo, hi, gamma):
-    """Value and expected alignment E of one pair (forward then backward)."""
-    table = _forward(x, y, np.empty((0, 0)), lo, hi, gamma)
-    return table[x.shape[0], y.shape[0]], _backward(table, lo, hi, gamma)
-
-
-@njit(**_JIT)
-def _optimal_path(table, lo, hi):
-    """Backtrack the DTW path through a gamma = 0 table, as ``(k, 2)`` indices."""
-    i, j = table.shape[0] - 1, table.shape[1] - 1
-    path = np.empty((i + j, 2), dtype=np.int64)
+def _optimal_path(store, start, offset, lo, hi):
+    """Backtrack the DTW path through a gamma = 0 store, as ``(k, 2)`` indices."""
+    i, j = lo.shape[0] - 1, hi[-1]
+    path = np.empty((i + j + 1, 2), dtype=np.int64)
     count = 0
     while True:
-        path[count, 0] = i - 1
-        path[count, 1] = j - 1
+        path[count, 0] = i
+        path[count, 1] = j
         count += 1
-        if i == 1 and j == 1:
+        if i == 0 and j == 0:
             break
-        diag, up, left = table[i - 1, j - 1], table[i - 1, j], table[i, j - 1]
+        diag = _table_entry(store, start, offset, lo, hi, i - 1, j - 1)
+        up = _table_entry(store, start, offset, lo, hi, i - 1, j)
+        left = _table_entry(store, start, offset, lo, hi, i, j - 1)
         if diag <= up and diag <= left:
             i, j = i - 1, j - 1
         elif up <= left:
@@ -532,12 +652,11 @@ def _self_values(xs, x_len, gamma, cells, fraction):
 
 
 @njit(**_JIT)
-def _pair_alignment(x, y, gamma, cells, fraction):
-    """Value, expected alignment E and band bounds of one pair."""
+def _pair_value_grads(x, y, gamma, cells, fraction, want_x, want_y):
+    """Value of one pair and the requested gradients (w.r.t. ``x``, ``y``)."""
     n, m = x.shape[0], y.shape[0]
     lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
-    value, alignment = _value_alignment(x, y, lo, hi, gamma)
-    return value, alignment, lo, hi
+    return _value_grads(x, y, lo, hi, gamma, want_x, want_y)
 
 
 @njit(**_JIT)
@@ -547,8 +666,8 @@ def _self_value_grad(x, gamma, cells, fraction):
     ``x`` is both arguments and E is symmetric, so the total derivative of
     ``sdtw(x, x)`` is twice the returned gradient.
     """
-    value, alignment, lo, hi = _pair_alignment(x, x, gamma, cells, fraction)
-    return value, _grad_series(alignment, x, x, lo, hi)
+    value, grad, _ = _pair_value_grads(x, x, gamma, cells, fraction, True, False)
+    return value, grad
 
 
 @njit(**_JIT)
@@ -578,9 +697,9 @@ def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction):
     grads = np.empty((n_series, z.shape[0], z.shape[1]))
     for s in prange(n_series):
         x = xs[s, : x_len[s]]
-        value, alignment, lo, hi = _pair_alignment(z, x, gamma, cells, fraction)
+        value, grad, _ = _pair_value_grads(z, x, gamma, cells, fraction, True, False)
         values[s] = coef[s] * value
-        grads[s] = coef[s] * _grad_series(alignment, z, x, lo, hi)
+        grads[s] = coef[s] * grad
     # Summed in series order: an array .sum() here would become a parallel
     # reduction whose rounding depends on the thread count.
     total = 0.0
@@ -610,11 +729,11 @@ def _paired_terms(
     for s in prange(n_pairs):
         x, y = xs[s, : x_len[s]], ys[s, : y_len[s]]
         if want_x or want_y:
-            value, alignment, lo, hi = _pair_alignment(x, y, gamma, cells, fraction)
-            if want_x:
-                grad_x[s, : x_len[s]] = _grad_series(alignment, x, y, lo, hi)
-            if want_y:
-                grad_y[s, : y_len[s]] = _grad_second(alignment, x, y, lo, hi)
+            value, pair_x, pair_y = _pair_value_grads(
+                x, y, gamma, cells, fraction, want_x, want_y
+            )
+            grad_x[s, : pair_x.shape[0]] = pair_x
+            grad_y[s, : pair_y.shape[0]] = pair_y
         else:
             value = _pair_value(x, y, gamma, cells, fraction)
         if divergence:

@@ -51,16 +51,12 @@ def _band(n, m, window):
     return _kernels._band_bounds(n, m, _kernels._band_width(cells, fraction, n, m))
 
 
-def _checked_alignment(x, y, gamma, window):
-    """Validate, then run forward and backward: value, E, and the checked pair.
-
-    The last item, ``(x, y, lo, hi)``, is what the gradient needs.
-    """
+def _checked_pair(x, y, gamma, window):
+    """Validated ``(x, y, lo, hi, gamma)`` for the gradient computations."""
     x_arr, y_arr = check_pair(x, y)
     gamma = check_gamma(gamma, allow_zero=False)
     lo, hi = _band(x_arr.shape[0], y_arr.shape[0], window)
-    value, alignment = _kernels._value_alignment(x_arr, y_arr, lo, hi, gamma)
-    return float(value), alignment, (x_arr, y_arr, lo, hi)
+    return x_arr, y_arr, lo, hi, gamma
 
 
 def soft_dtw(x, y, *, gamma=1.0, window=None):
@@ -132,8 +128,10 @@ def soft_dtw_alignment(x, y, *, gamma=1.0, window=None):
     >>> E.shape, float(E[0, 0]), float(E[-1, -1])
     ((3, 2), 1.0, 1.0)
     """
-    value, alignment, _ = _checked_alignment(x, y, gamma, window)
-    return value, np.ascontiguousarray(alignment)
+    x_arr, y_arr, lo, hi, gamma = _checked_pair(x, y, gamma, window)
+    no_cost = np.empty((0, 0))
+    value, alignment = _kernels._value_alignment(x_arr, y_arr, no_cost, lo, hi, gamma)
+    return float(value), alignment
 
 
 def soft_dtw_grad(x, y, *, gamma=1.0, window=None):
@@ -164,12 +162,12 @@ def soft_dtw_grad(x, y, *, gamma=1.0, window=None):
     >>> grad.shape
     (3,)
     """
-    value, alignment, (x_arr, y_arr, lo, hi) = _checked_alignment(x, y, gamma, window)
-    grad = _kernels._grad_series(alignment, x_arr, y_arr, lo, hi)
+    x_arr, y_arr, lo, hi, gamma = _checked_pair(x, y, gamma, window)
+    value, grad, _ = _kernels._value_grads(x_arr, y_arr, lo, hi, gamma, True, False)
     shape = np.shape(x)
     out = np.zeros((shape[0], x_arr.shape[1]))
     out[: grad.shape[0]] = grad
-    return value, out.reshape(shape)
+    return float(value), out.reshape(shape)
 
 
 def soft_dtw_from_cost(C, *, gamma=1.0, window=None, return_alignment=False):
@@ -214,11 +212,13 @@ def soft_dtw_from_cost(C, *, gamma=1.0, window=None, return_alignment=False):
     gamma = check_gamma(gamma, allow_zero=not return_alignment)
     lo, hi = _band(cost.shape[0], cost.shape[1], window)
     no_series = np.empty((0, 1))
-    table = _kernels._forward(no_series, no_series, cost, lo, hi, gamma)
-    value = float(table[-1, -1])
     if not return_alignment:
-        return value
-    return value, np.ascontiguousarray(_kernels._backward(table, lo, hi, gamma))
+        value, *_ = _kernels._forward(no_series, no_series, cost, lo, hi, gamma)
+        return float(value)
+    value, alignment = _kernels._value_alignment(
+        no_series, no_series, cost, lo, hi, gamma
+    )
+    return float(value), alignment
 
 
 def soft_dtw_divergence(x, y, *, gamma=1.0, window=None):
@@ -291,8 +291,8 @@ def dtw(x, y, *, window=None, return_path=False):
     x_arr, y_arr = check_pair(x, y)
     lo, hi = _band(x_arr.shape[0], y_arr.shape[0], window)
     no_cost = np.empty((0, 0))
-    table = _kernels._forward(x_arr, y_arr, no_cost, lo, hi, 0.0)
-    return float(table[-1, -1]), _kernels._optimal_path(table, lo, hi)
+    value, store, start, offset = _kernels._forward(x_arr, y_arr, no_cost, lo, hi, 0.0)
+    return float(value), _kernels._optimal_path(store, start, offset, lo, hi)
 
 
 def _check_channels(xs, ys):

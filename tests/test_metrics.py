@@ -192,8 +192,10 @@ def test_band_visits_only_band_cells(rng):
     mask = band_mask(n, m, cells)
     C = np.where(mask, rng.uniform(size=(n, m)), np.nan)
     lo, hi = _kernels._band_bounds(n, m, float(cells))
-    table = _kernels._forward(np.empty((0, 1)), np.empty((0, 1)), C, lo, hi, 0.5)
-    assert np.isfinite(table[-1, -1])
+    no_series = np.empty((0, 1))
+    value, alignment = _kernels._value_alignment(no_series, no_series, C, lo, hi, 0.5)
+    assert np.isfinite(value)
+    assert np.isfinite(alignment).all() and np.all(alignment[~mask] == 0.0)
 
 
 def test_zero_window_on_equal_lengths_is_euclidean(rng):
