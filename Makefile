@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check softdtw_learn tests
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_kernels.py
+	$(BIN)/python benchmarks/bench_table.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info docs/_build docs/generated docs/auto_examples

@@ -47,3 +47,28 @@ def test_log_is_within_one_ulp_on_one_to_three(rng):
     y = y[y > 1.0]
     assert _ulps(_apply_log(y), np.log(y)).max() <= 1.0
     assert _apply_log(np.array([1.0]))[0] == 0.0
+
+
+def test_strips_store_only_the_band():
+    # 400 x 400 with a band of half-width 5: 25 strips of 16 rows, each
+    # storing at most the band's width, plus 15 steps of drift along the
+    # diagonal, 15 of skew and 5 of margin.
+    n = 400
+    lo, hi = _kernels._band_bounds(n, n, 5.0)
+    start, offset = _kernels._strip_layout(lo, hi)
+    assert len(start) == n // _kernels._LANES
+    widest = int((hi - lo).max()) + 1
+    bound = len(start) * (widest + 2 * _kernels._LANES + 4) * _kernels._WIDTH
+    assert offset[-1] <= bound < 0.2 * n * n
+    full_lo, full_hi = _kernels._band_bounds(n, n, -1.0)
+    _, full_offset = _kernels._strip_layout(full_lo, full_hi)
+    assert full_offset[-1] == len(start) * (n + _kernels._LANES + 3) * _kernels._WIDTH
+
+
+def test_full_store_and_rolling_value_agree(rng):
+    # The value-only path (two strips) and the full store give the same R[n, m].
+    x, y = rng.normal(size=(53, 2)), rng.normal(size=(37, 2))
+    for w in (-1.0, 4.0):
+        lo, hi = _kernels._band_bounds(53, 37, w)
+        full, *_ = _kernels._forward(x, y, np.empty((0, 0)), lo, hi, 0.3)
+        assert full == _kernels._value(x, y, lo, hi, 0.3)
