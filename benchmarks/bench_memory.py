@@ -53,7 +53,9 @@ def main():
         "soft_dtw(x[:50], y[:50], gamma=1.0, window=10)",
         "soft_dtw(x, y, gamma=1.0, window=100)",
     )
-    print(f"value, 100,000 x 100,000, window 100: {seconds:.2f} s, peak RSS +{mb:.1f} MB")
+    print(
+        f"value, 100,000 x 100,000, window 100: {seconds:.2f} s, peak RSS +{mb:.1f} MB"
+    )
     mb, seconds = growth(
         f"X = rng.normal(size=({args.series}, 8))\n"
         "pairwise_soft_dtw(X[:10], gamma=1.0, n_jobs=-1)",

@@ -23,6 +23,7 @@ import importlib.metadata
 import os
 import platform
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numba
@@ -90,11 +91,16 @@ def floor_ns():
     out, low, rest = np.empty(4096), np.empty(4096), np.empty(4096)
     numba.set_num_threads(1)
     forward, _ = best(
-        lambda: [_forward_cells(corner, up, side, cost, 10.0, 0.1, low, rest, out) for _ in range(200)],
+        lambda: [
+            _forward_cells(corner, up, side, cost, 10.0, 0.1, low, rest, out)
+            for _ in range(200)
+        ],
         5,
     )
     backward, _ = best(
-        lambda: [_backward_cells(corner, up, side, cost, 10.0, out) for _ in range(200)],
+        lambda: [
+            _backward_cells(corner, up, side, cost, 10.0, out) for _ in range(200)
+        ],
         5,
     )
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
@@ -147,7 +153,10 @@ class Table:
 
     def add(self, job, ours, cells=None, floor=None, peers=None, note=""):
         self.rows.append((job, ours, cells, floor, peers or {}, note))
-        print(f"{job}: {ours:.4g} s " + " ".join(f"{k} {v:.4g} s" for k, v in (peers or {}).items()))
+        print(
+            f"{job}: {ours:.4g} s "
+            + " ".join(f"{k} {v:.4g} s" for k, v in (peers or {}).items())
+        )
 
     def markdown(self):
         head = ["job", "softdtw_learn", "ns/cell", "floor"] + [
@@ -157,7 +166,12 @@ class Table:
         for job, ours, cells, floor, peers, note in self.rows:
             cells_col = f"{ours / cells * 1e9:.1f}" if cells else ""
             floor_col = f"{floor:.3g} s" if floor else ""
-            cols = [job + (f" ({note})" if note else ""), f"{ours:.3g} s", cells_col, floor_col]
+            cols = [
+                job + (f" ({note})" if note else ""),
+                f"{ours:.3g} s",
+                cells_col,
+                floor_col,
+            ]
             for p in self.peers:
                 cols.append(
                     f"{peers[p]:.3g} s ({peers[p] / ours:.1f}x)" if p in peers else "-"
@@ -173,11 +187,16 @@ class Table:
         body = [head]
         for job, ours, cells, floor, peers, note in self.rows:
             body.append(
-                [job + (f" ({note})" if note else ""), f"{ours:.3g} s",
-                 f"{ours / cells * 1e9:.1f}" if cells else "",
-                 f"{floor:.3g} s" if floor else ""]
-                + [f"{peers[p]:.3g} s ({peers[p] / ours:.1f}x)" if p in peers else "-"
-                   for p in self.peers]
+                [
+                    job + (f" ({note})" if note else ""),
+                    f"{ours:.3g} s",
+                    f"{ours / cells * 1e9:.1f}" if cells else "",
+                    f"{floor:.3g} s" if floor else "",
+                ]
+                + [
+                    f"{peers[p]:.3g} s ({peers[p] / ours:.1f}x)" if p in peers else "-"
+                    for p in self.peers
+                ]
             )
         for row in body:
             out.append(f"   * - {row[0]}")
@@ -189,7 +208,8 @@ def _version(name):
     if name == "softdtw_learn":
         return f"softdtw_learn {softdtw_learn.__version__}"
     try:
-        return f"{name} {importlib.metadata.version('soft-dtw' if name == 'sdtw' else name)}"
+        package = "soft-dtw" if name == "sdtw" else name
+        return f"{name} {importlib.metadata.version(package)}"
     except importlib.metadata.PackageNotFoundError:
         return name
 
@@ -226,12 +246,20 @@ def kernel_jobs(table, floors, quick):
                 funcs["pysdtw"] = pysdtw_value(x, y, title != "value")
             numba.set_num_threads(1)
             times = {
-                name: best(func, repeats if name == "softdtw_learn" else max(1, repeats // 3))[0]
+                name: best(
+                    func, repeats if name == "softdtw_learn" else max(1, repeats // 3)
+                )[0]
                 for name, func in funcs.items()
             }
             numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
             ours = times.pop("softdtw_learn")
-            table.add(f"{title}, length {n}, one core", ours, n * n, n * n * floor * 1e-9, times)
+            table.add(
+                f"{title}, length {n}, one core",
+                ours,
+                n * n,
+                n * n * floor * 1e-9,
+                times,
+            )
     X = rng.normal(size=(300, 128, 1))
     funcs = pairwise_functions(X, True)
     funcs["sdtw"] = funcs.pop("sdtw (one core)", None)
@@ -241,13 +269,21 @@ def kernel_jobs(table, floors, quick):
     warm = pairwise_functions(X[:4], False)["softdtw_learn"]
     times = {}
     for name, func in funcs.items():
-        times[name] = best(func, 1 if quick or name != "softdtw_learn" else 3, warm if name == "softdtw_learn" else False)[0]
+        times[name] = best(
+            func,
+            1 if quick or name != "softdtw_learn" else 3,
+            warm if name == "softdtw_learn" else False,
+        )[0]
     ours = times.pop("softdtw_learn")
     cells = 300 * 301 / 2 * 128 * 128
     threads = numba.config.NUMBA_NUM_THREADS
     table.add(
-        f"pairwise 300 x 300, length 128, {threads} threads", ours, cells,
-        cells * forward_ns * 1e-9 / threads, times, note="sdtw: one core; cells: one triangle",
+        f"pairwise 300 x 300, length 128, {threads} threads",
+        ours,
+        cells,
+        cells * forward_ns * 1e-9 / threads,
+        times,
+        note="sdtw: one core; cells: one triangle",
     )
 
 
@@ -261,9 +297,21 @@ def barycenter_job(table, floors):
     barycenters = _peer("tslearn.barycenters")
     if barycenters:
         times["tslearn"] = best(
-            lambda: barycenters.softdtw_barycenter(X[:, :, None], gamma=GAMMA, max_iter=100, tol=1e-3)
+            lambda: barycenters.softdtw_barycenter(
+                X[:, :, None], gamma=GAMMA, max_iter=100, tol=1e-3
+            )
         )[0]
     table.add(f"barycenter, 10 x 128, gamma {GAMMA}, all cores", ours, peers=times)
+
+
+def _fit_once(model, X):
+    """Seconds of one ``model.fit(X)``, and the fitted model."""
+    return best(partial(model.fit, X), 1, False)
+
+
+def _predict_time(model, X, repeats):
+    """Best seconds of ``model.predict(X)``, compiled on two series first."""
+    return best(partial(model.predict, X), repeats, partial(model.predict, X[:2]))[0]
 
 
 def kmeans_job(table, seeds):
@@ -275,68 +323,91 @@ def kmeans_job(table, seeds):
     clustering = _peer("tslearn.clustering")
     aeon = _peer("aeon.clustering")
     for seed in seeds:
-        ours, km = best(
-            lambda: SoftDTWKMeans(3, gamma=1.0, max_iter=10, n_jobs=-1, random_state=seed).fit(X),
-            1, False,
+        ours, km = _fit_once(
+            SoftDTWKMeans(3, gamma=1.0, max_iter=10, n_jobs=-1, random_state=seed), X
         )
         scores = [f"ARI ours {adjusted_rand_score(y, km.labels_):.3f}"]
         times = {}
         if clustering:
-            times["tslearn"], tk = best(
-                lambda: clustering.TimeSeriesKMeans(
-                    3, metric="softdtw", max_iter=10, metric_params={"gamma": 1.0},
-                    n_jobs=-1, random_state=seed,
-                ).fit(X[:, :, None]),
-                1, False,
+            times["tslearn"], tk = _fit_once(
+                clustering.TimeSeriesKMeans(
+                    3,
+                    metric="softdtw",
+                    max_iter=10,
+                    metric_params={"gamma": 1.0},
+                    n_jobs=-1,
+                    random_state=seed,
+                ),
+                X[:, :, None],
             )
             scores.append(f"tslearn {adjusted_rand_score(y, tk.labels_):.3f}")
         if aeon and seed == seeds[0]:
-            times["aeon"], ak = best(
-                lambda: aeon.TimeSeriesKMeans(
-                    3, distance="soft_dtw", distance_params={"gamma": 1.0}, n_init=1,
-                    max_iter=10, random_state=seed, n_jobs=-1,
-                ).fit(X[:, None, :]),
-                1, False,
+            times["aeon"], ak = _fit_once(
+                aeon.TimeSeriesKMeans(
+                    3,
+                    distance="soft_dtw",
+                    distance_params={"gamma": 1.0},
+                    n_init=1,
+                    max_iter=10,
+                    random_state=seed,
+                    n_jobs=-1,
+                ),
+                X[:, None, :],
             )
             scores.append(f"aeon {adjusted_rand_score(y, ak.labels_):.3f}")
-        table.add(f"k-means, 300 CBF, k = 3, seed {seed}", ours, peers=times, note=", ".join(scores))
+        table.add(
+            f"k-means, 300 CBF, k = 3, seed {seed}",
+            ours,
+            peers=times,
+            note=", ".join(scores),
+        )
 
 
 def neighbors_job(table):
     if not SHARED.is_dir():
-        print(f"1-NN skipped: {SHARED} not found (../shared/data is not beside the clone)")
+        print(f"1-NN skipped: {SHARED} not found (../shared/data is not beside it)")
         return
     warnings.simplefilter("ignore")
     neighbors = _peer("tslearn.neighbors")
     aeon = _peer("aeon.classification.distance_based")
     for name, suffix in (("ItalyPowerDemand", "ts"), ("ArrowHead", "tsv")):
         X, y = read_ucr_file(SHARED / name / f"{name}_TRAIN.{suffix}")
-        Xt, yt = read_ucr_file(SHARED / name / f"{name}_TEST.{suffix}")
+        Xt, _ = read_ucr_file(SHARED / name / f"{name}_TEST.{suffix}")
         ours_clf = SoftDTWKNeighborsClassifier(gamma=1.0, n_jobs=-1).fit(X, y)
-        ours, _ = best(lambda: ours_clf.predict(Xt), 3, lambda: ours_clf.predict(Xt[:2]))
+        ours = _predict_time(ours_clf, Xt, 3)
         times = {}
         if neighbors:
             clf = neighbors.KNeighborsTimeSeriesClassifier(
                 n_neighbors=1, metric="softdtw", metric_params={"gamma": 1.0}, n_jobs=-1
             ).fit(X[:, :, None], y)
-            times["tslearn"] = best(lambda: clf.predict(Xt[:, :, None]), 1, lambda: clf.predict(Xt[:2, :, None]))[0]
+            times["tslearn"] = _predict_time(clf, Xt[:, :, None], 1)
         if aeon:
-            clf_a = aeon.KNeighborsTimeSeriesClassifier(
+            clf = aeon.KNeighborsTimeSeriesClassifier(
                 distance="soft_dtw", distance_params={"gamma": 1.0}, n_jobs=-1
             ).fit(X[:, None, :], y)
-            times["aeon"] = best(lambda: clf_a.predict(Xt[:, None, :]), 1, lambda: clf_a.predict(Xt[:2, None, :]))[0]
+            times["aeon"] = _predict_time(clf, Xt[:, None, :], 1)
         cells = len(X) * len(Xt) * X.shape[1] * X.shape[1]
-        table.add(f"1-NN {name}, {len(Xt)} x {len(X)}, length {X.shape[1]}", ours, cells, peers=times)
+        table.add(
+            f"1-NN {name}, {len(Xt)} x {len(X)}, length {X.shape[1]}",
+            ours,
+            cells,
+            peers=times,
+        )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats and one k-means seed")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repeats and one k-means seed"
+    )
     args = parser.parse_args()
     peers = [p for p in PEERS if _peer(p)]
     print(f"peers importable: {', '.join(peers) or 'none'}")
     floors = floor_ns()
-    print(f"floor: forward {floors[0]:.2f} ns/cell, forward + backward {floors[1]:.2f} ns/cell (one core)")
+    print(
+        f"floor: forward {floors[0]:.2f} ns/cell, forward + backward "
+        f"{floors[1]:.2f} ns/cell (one core)"
+    )
     table = Table(peers)
     kernel_jobs(table, floors, args.quick)
     barycenter_job(table, floors)
@@ -351,10 +422,15 @@ def main():
         "cells, divided by the threads used."
     )
     markdown = header + "\n\n" + table.markdown() + "\n"
-    (ROOT / "benchmarks" / "results.md").write_text("# Benchmark results\n\n" + markdown)
+    (ROOT / "benchmarks" / "results.md").write_text(
+        "# Benchmark results\n\n" + markdown
+    )
     rst = (
         "..\n   Written by benchmarks/bench_table.py; do not edit.\n\n"
-        + header + "\n\n" + table.rst() + "\n"
+        + header
+        + "\n\n"
+        + table.rst()
+        + "\n"
     )
     (ROOT / "docs" / "benchmark_results.rst").write_text(rst)
     print(markdown)

@@ -241,8 +241,9 @@ def _fill_above(strip, first_step, above, above_first):
 
 
 @njit(**_JIT)
-def _forward_strip(strip, first_step, x_lanes, y_rev, cost, top, lane_lo, lane_hi,
-                   gamma, work):
+def _forward_strip(
+    strip, first_step, x_lanes, y_rev, cost, top, lane_lo, lane_hi, gamma, work
+):
     """Algorithm 1 on one strip whose lane 0 is set; off-band cells get inf.
 
     Every step is two branch-free loops over the lanes (exponentials, then
@@ -294,16 +295,18 @@ def _run_forward(x, y, cost, lo, hi, gamma, store, start, offset, rolling):
         strip = _strip(store, base, offset, s)
         _set_lanes(x, lo, hi, top, x_lanes, lane_lo, lane_hi)
         _fill_above(strip, start[s], above, above_first)
-        _forward_strip(strip, start[s], x_lanes, y_rev, cost, top, lane_lo,
-                       lane_hi, gamma, work)
+        _forward_strip(
+            strip, start[s], x_lanes, y_rev, cost, top, lane_lo, lane_hi, gamma, work
+        )
         above, above_first = strip, start[s]
     rows = n - top
     return above[m - 1 + rows - above_first, rows]
 
 
 @njit(**_JIT)
-def _backward_strip(strip, strip_e, first_step, x_lanes, y_rev, gamma, work,
-                    grad_lanes, grad_y_rev):
+def _backward_strip(
+    strip, strip_e, first_step, x_lanes, y_rev, gamma, work, grad_lanes, grad_y_rev
+):
     """Algorithm 2 on one strip, last step first.
 
     At each step the lanes' E is final (every successor has pushed to it);
@@ -326,13 +329,13 @@ def _backward_strip(strip, strip_e, first_step, x_lanes, y_rev, gamma, work,
             e_cu = _exp_nonpositive((low - high_cu) * inv_gamma)
             e_s = _exp_nonpositive((low - high_s) * inv_gamma)
             share = e_here[k] / (1.0 + e_cu + e_s)
-            to_corner[k] = share if corner == low else (
-                e_cu if corner == high_cu else e_s
-            ) * share
+            to_corner[k] = (
+                share if corner == low else (e_cu if corner == high_cu else e_s) * share
+            )
             to_up[k] = share if up == low else (e_cu if up == high_cu else e_s) * share
-            to_side[k] = share if side == low else (
-                e_cu if side == high_cu else e_s
-            ) * share
+            to_side[k] = (
+                share if side == low else (e_cu if side == high_cu else e_s) * share
+            )
         for k in range(1, _LANES + 1):
             strip_e[r - 1, k] += to_side[k]
         for k in range(1, _LANES + 1):
@@ -351,8 +354,7 @@ def _backward_strip(strip, strip_e, first_step, x_lanes, y_rev, gamma, work,
 
 
 @njit(**_JIT)
-def _run_backward(x, y, lo, hi, gamma, store, start, offset, want_x, want_y,
-                  alignment):
+def _run_backward(x, y, lo, hi, gamma, store, start, offset, want_x, want_y, alignment):
     """Algorithm 2 over the strips a full forward pass left in ``store``.
 
     Returns the gradients w.r.t. ``x`` and ``y`` (``2 sum_j E (x_i - y_j)``
@@ -392,8 +394,17 @@ def _run_backward(x, y, lo, hi, gamma, store, start, offset, want_x, want_y,
                 strip_e[r, _LANES] += below_e[q, 0]
         _set_lanes(x, lo, hi, top, x_lanes, lane_lo, lane_hi)
         grad_lanes[:] = 0.0
-        _backward_strip(strip, strip_e, start[s], x_lanes, y_rev, gamma, work,
-                        grad_lanes, grad_y_rev)
+        _backward_strip(
+            strip,
+            strip_e,
+            start[s],
+            x_lanes,
+            y_rev,
+            gamma,
+            work,
+            grad_lanes,
+            grad_y_rev,
+        )
         if want_x:
             for k in range(1, rows + 1):
                 for c in range(d):
@@ -435,8 +446,9 @@ def _value(x, y, lo, hi, gamma):
     for s in range(start.shape[0]):
         max_steps = max(max_steps, (offset[s + 1] - offset[s]) // _WIDTH)
     store = np.empty(2 * max_steps * _WIDTH)
-    return _run_forward(x, y, np.empty((0, 0)), lo, hi, gamma, store, start,
-                        offset, True)
+    return _run_forward(
+        x, y, np.empty((0, 0)), lo, hi, gamma, store, start, offset, True
+    )
 
 
 @njit(**_JIT)
@@ -444,8 +456,9 @@ def _value_grads(x, y, lo, hi, gamma, want_x, want_y):
     """Value and the requested gradients (w.r.t. ``x``, ``y``) of one pair."""
     no_cost = np.empty((0, 0))
     value, store, start, offset = _forward(x, y, no_cost, lo, hi, gamma)
-    grad_x, grad_y = _run_backward(x, y, lo, hi, gamma, store, start, offset,
-                                   want_x, want_y, np.empty((0, 0)))
+    grad_x, grad_y = _run_backward(
+        x, y, lo, hi, gamma, store, start, offset, want_x, want_y, np.empty((0, 0))
+    )
     return value, grad_x, grad_y
 
 
@@ -454,8 +467,7 @@ def _value_alignment(x, y, cost, lo, hi, gamma):
     """Value and expected alignment E, shape (n, m), zero off the band."""
     value, store, start, offset = _forward(x, y, cost, lo, hi, gamma)
     alignment = np.zeros((lo.shape[0], hi[-1] + 1))
-    _run_backward(x, y, lo, hi, gamma, store, start, offset, False, False,
-                  alignment)
+    _run_backward(x, y, lo, hi, gamma, store, start, offset, False, False, alignment)
     return value, alignment
 
 

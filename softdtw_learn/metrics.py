@@ -52,7 +52,7 @@ def _band(n, m, window):
 
 
 def _checked_pair(x, y, gamma, window):
-    """Validated ``(x, y, lo, hi, gamma)`` for the gradient computations."""
+    """Validate a pair for the gradient computations: ``(x, y, lo, hi, gamma)``."""
     x_arr, y_arr = check_pair(x, y)
     gamma = check_gamma(gamma, allow_zero=False)
     lo, hi = _band(x_arr.shape[0], y_arr.shape[0], window)
