@@ -166,6 +166,26 @@ def _strip_layout(lo, hi):
 
 
 @njit(**_JIT)
+def _two_strips(offset):
+    """Return a flat buffer of two slots, each the size of the largest strip."""
+    return np.empty(2 * np.max(offset[1:] - offset[:-1]))
+
+
+@njit(**_JIT)
+def _lane_buffers(x, y, m):
+    """``(y_rev, x_lanes, lane_lo, lane_hi)`` for a pass over the strips.
+
+    ``y`` reversed by :func:`_reversed_series`; the others are filled per
+    strip by :func:`_set_lanes`.
+    """
+    y_rev = _reversed_series(y, m)
+    x_lanes = np.zeros((max(x.shape[1], 1), _WIDTH))
+    lane_lo = np.empty(_WIDTH, dtype=np.int64)
+    lane_hi = np.empty(_WIDTH, dtype=np.int64)
+    return y_rev, x_lanes, lane_lo, lane_hi
+
+
+@njit(**_JIT)
 def _strip(store, base, offset, s):
     """Strip ``s`` as a ``(steps, _WIDTH)`` view of ``store`` from ``base``."""
     steps = (offset[s + 1] - offset[s]) // _WIDTH
@@ -281,11 +301,7 @@ def _run_forward(x, y, cost, lo, hi, gamma, store, start, offset, rolling):
     backward pass.
     """
     n, m = lo.shape[0], hi[-1] + 1
-    d = max(x.shape[1], 1)
-    y_rev = _reversed_series(y, m)
-    x_lanes = np.zeros((d, _WIDTH))
-    lane_lo = np.empty(_WIDTH, dtype=np.int64)
-    lane_hi = np.empty(_WIDTH, dtype=np.int64)
+    y_rev, x_lanes, lane_lo, lane_hi = _lane_buffers(x, y, m)
     work = np.empty((3, _WIDTH))
     above = np.empty((0, _WIDTH))
     above_first = 0
@@ -362,29 +378,23 @@ def _run_backward(x, y, lo, hi, gamma, store, start, offset, want_x, want_y, ali
     ``alignment`` has rows, writes E there (band cells only).
     """
     n, m = lo.shape[0], hi[-1] + 1
-    d = max(x.shape[1], 1)
     n_strips = start.shape[0]
-    y_rev = _reversed_series(y, m)
-    x_lanes = np.zeros((d, _WIDTH))
-    lane_lo = np.empty(_WIDTH, dtype=np.int64)
-    lane_hi = np.empty(_WIDTH, dtype=np.int64)
+    y_rev, x_lanes, lane_lo, lane_hi = _lane_buffers(x, y, m)
+    d = x_lanes.shape[0]
     work = np.empty((3, _WIDTH))
     grad_x = np.zeros((n if want_x else 0, d))
     grad_lanes = np.zeros((d, _WIDTH if want_x else 0))
     grad_y_rev = np.zeros((d, y_rev.shape[1] if want_y else 0))
     # E of two strips: the current one and the one below (whose lane 0 holds
     # what it pushed into this strip's last row).
-    max_steps = 0
-    for s in range(n_strips):
-        max_steps = max(max_steps, (offset[s + 1] - offset[s]) // _WIDTH)
-    e_store = np.empty(2 * max_steps * _WIDTH)
+    e_store = _two_strips(offset)
     below_e = np.empty((0, _WIDTH))
     below_first = 0
     for s in range(n_strips - 1, -1, -1):
         top = s * _LANES
         rows = min(_LANES, n - top)
         strip = _strip(store, offset[s], offset, s)
-        strip_e = _strip(e_store, (s % 2) * max_steps * _WIDTH, offset, s)
+        strip_e = _strip(e_store, (s % 2) * (e_store.shape[0] // 2), offset, s)
         strip_e[:] = 0.0
         if below_e.shape[0] == 0:
             strip_e[m - 1 + rows - start[s], rows] = 1.0  # E at the last cell
@@ -436,18 +446,15 @@ def _forward(x, y, cost, lo, hi, gamma):
 
 
 @njit(**_JIT)
-def _value(x, y, lo, hi, gamma):
-    """Soft-DTW value in O(m) memory, the cost computed on the fly.
+def _value(x, y, cost, lo, hi, gamma):
+    """Soft-DTW value in O(m) memory (two strips), no table kept.
 
-    The public layer puts the shorter series in ``y``.
+    The cost is computed on the fly when ``cost`` is empty, as in
+    :func:`_forward`. The public layer puts the shorter series in ``y``.
     """
     start, offset = _strip_layout(lo, hi)
-    max_steps = 0
-    for s in range(start.shape[0]):
-        max_steps = max(max_steps, (offset[s + 1] - offset[s]) // _WIDTH)
-    store = np.empty(2 * max_steps * _WIDTH)
     return _run_forward(
-        x, y, np.empty((0, 0)), lo, hi, gamma, store, start, offset, True
+        x, y, cost, lo, hi, gamma, _two_strips(offset), start, offset, True
     )
 
 
@@ -525,7 +532,7 @@ def _pair_value(x, y, gamma, cells, fraction):
         x, y = y, x
     n, m = x.shape[0], y.shape[0]
     lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
-    return _value(x, y, lo, hi, gamma)
+    return _value(x, y, np.empty((0, 0)), lo, hi, gamma)
 
 
 # Pairs advanced in lockstep by the pairwise kernel: one series against up to

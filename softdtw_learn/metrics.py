@@ -213,8 +213,7 @@ def soft_dtw_from_cost(C, *, gamma=1.0, window=None, return_alignment=False):
     lo, hi = _band(cost.shape[0], cost.shape[1], window)
     no_series = np.empty((0, 1))
     if not return_alignment:
-        value, *_ = _kernels._forward(no_series, no_series, cost, lo, hi, gamma)
-        return float(value)
+        return float(_kernels._value(no_series, no_series, cost, lo, hi, gamma))
     value, alignment = _kernels._value_alignment(
         no_series, no_series, cost, lo, hi, gamma
     )

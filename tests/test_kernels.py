@@ -66,9 +66,14 @@ def test_strips_store_only_the_band():
 
 
 def test_full_store_and_rolling_value_agree(rng):
-    # The value-only path (two strips) and the full store give the same R[n, m].
+    # The value-only path (two strips) and the full store give the same R[n, m],
+    # from the series and from a given cost matrix.
     x, y = rng.normal(size=(53, 2)), rng.normal(size=(37, 2))
     for w in (-1.0, 4.0):
         lo, hi = _kernels._band_bounds(53, 37, w)
         full, *_ = _kernels._forward(x, y, np.empty((0, 0)), lo, hi, 0.3)
-        assert full == _kernels._value(x, y, lo, hi, 0.3)
+        assert full == _kernels._value(x, y, np.empty((0, 0)), lo, hi, 0.3)
+        cost = ((x[:, None, :] - y[None, :, :]) ** 2).sum(axis=2)
+        no_series = np.empty((0, 1))
+        from_cost, *_ = _kernels._forward(no_series, no_series, cost, lo, hi, 0.3)
+        assert from_cost == _kernels._value(no_series, no_series, cost, lo, hi, 0.3)
