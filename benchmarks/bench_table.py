@@ -158,32 +158,10 @@ class Table:
             + " ".join(f"{k} {v:.4g} s" for k, v in (peers or {}).items())
         )
 
-    def markdown(self):
-        head = ["job", "softdtw_learn", "ns/cell", "floor"] + [
-            _version(p) for p in self.peers
-        ]
-        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        for job, ours, cells, floor, peers, note in self.rows:
-            cells_col = f"{ours / cells * 1e9:.1f}" if cells else ""
-            floor_col = f"{floor:.3g} s" if floor else ""
-            cols = [
-                job + (f" ({note})" if note else ""),
-                f"{ours:.3g} s",
-                cells_col,
-                floor_col,
-            ]
-            for p in self.peers:
-                cols.append(
-                    f"{peers[p]:.3g} s ({peers[p] / ours:.1f}x)" if p in peers else "-"
-                )
-            lines.append("| " + " | ".join(cols) + " |")
-        return "\n".join(lines)
-
-    def rst(self):
-        head = ["job", "softdtw_learn", "ns/cell", "floor"] + [
-            _version(p) for p in self.peers
-        ]
-        out = [".. list-table::", "   :header-rows: 1", ""]
+    def _cells(self):
+        """Header and rows as text cells, shared by both formats."""
+        head = ["job", "softdtw_learn", "ns/cell", "floor"]
+        head += [_version(p) for p in self.peers]
         body = [head]
         for job, ours, cells, floor, peers, note in self.rows:
             body.append(
@@ -198,7 +176,17 @@ class Table:
                     for p in self.peers
                 ]
             )
-        for row in body:
+        return body
+
+    def markdown(self):
+        head, *rows = self._cells()
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join(lines)
+
+    def rst(self):
+        out = [".. list-table::", "   :header-rows: 1", ""]
+        for row in self._cells():
             out.append(f"   * - {row[0]}")
             out.extend(f"     - {cell}" for cell in row[1:])
         return "\n".join(out)
@@ -262,8 +250,8 @@ def kernel_jobs(table, floors, quick):
             )
     X = rng.normal(size=(300, 128, 1))
     funcs = pairwise_functions(X, True)
-    funcs["sdtw"] = funcs.pop("sdtw (one core)", None)
-    funcs = {k: v for k, v in funcs.items() if v is not None}
+    if "sdtw (one core)" in funcs:  # one core is said in the row's note
+        funcs["sdtw"] = funcs.pop("sdtw (one core)")
     if _peer("pysdtw") and _peer("torch"):
         funcs["pysdtw"] = pysdtw_pairwise(X)
     warm = pairwise_functions(X[:4], False)["softdtw_learn"]
@@ -287,7 +275,7 @@ def kernel_jobs(table, floors, quick):
     )
 
 
-def barycenter_job(table, floors):
+def barycenter_job(table):
     X = np.cumsum(np.random.default_rng(0).normal(size=(10, 128)), axis=1)
     warnings.simplefilter("ignore", ConvergenceWarning)
     ours, _ = best(
@@ -410,7 +398,7 @@ def main():
     )
     table = Table(peers)
     kernel_jobs(table, floors, args.quick)
-    barycenter_job(table, floors)
+    barycenter_job(table)
     kmeans_job(table, (0,) if args.quick else (0, 1, 2))
     neighbors_job(table)
     header = (
