@@ -569,21 +569,22 @@ def _lanes_softmin_step(row, j, diag, left, cost, low, rest, gamma, inv_gamma):
 
 @njit(**_JIT)
 def _lanes_value(x, lanes, lo, hi, gamma, out):
-    """Soft-DTW of ``x`` against the ``_PAIR_LANES`` series in ``lanes``.
+    """Soft-DTW of ``x`` against the series in ``lanes``, one per lane.
 
-    ``lanes`` is ``(m, n_channels, _PAIR_LANES)``: every lane the same length
-    m, so one band ``lo, hi`` serves all. Writes the values into ``out``.
+    ``lanes`` is ``(m, n_channels, n_lanes)``, at most ``_PAIR_LANES`` lanes,
+    every lane the same length m, so one band ``lo, hi`` serves all. Writes
+    the values into ``out``.
     """
     n, n_channels = x.shape
-    m = lanes.shape[0]
+    m, n_lanes = lanes.shape[0], lanes.shape[2]
     inv_gamma = 1.0 / gamma if gamma > 0.0 else 0.0
-    row = np.full((m + 1, _PAIR_LANES), np.inf)
+    row = np.full((m + 1, n_lanes), np.inf)
     row[0, :] = 0.0
-    diag = np.empty(_PAIR_LANES)
-    left = np.empty(_PAIR_LANES)
-    cost = np.empty(_PAIR_LANES)
-    low = np.empty(_PAIR_LANES)
-    rest = np.empty(_PAIR_LANES)
+    diag = np.empty(n_lanes)
+    left = np.empty(n_lanes)
+    cost = np.empty(n_lanes)
+    low = np.empty(n_lanes)
+    rest = np.empty(n_lanes)
     for i in range(n):
         # The corner of the row's first cell is R[i - 1, lo[i] - 1]: valid in
         # the first row (R[0, 0] = 0) or when inside the previous row's band.
@@ -595,7 +596,7 @@ def _lanes_value(x, lanes, lo, hi, gamma, out):
         for j in range(lo[i], hi[i] + 1):
             cost[:] = 0.0
             for k in range(n_channels):
-                for lane in range(_PAIR_LANES):
+                for lane in range(n_lanes):
                     diff = x[i, k] - lanes[j, k, lane]
                     cost[lane] += diff * diff
             _lanes_softmin_step(
@@ -606,9 +607,157 @@ def _lanes_value(x, lanes, lo, hi, gamma, out):
     out[:] = row[m]
 
 
+# Scaled probability domain (gamma > 0). With P = exp(-R / gamma) and
+# e = exp(-cost / gamma) <= 1, Algorithm 1 becomes
+# P[i, j] = e[i, j] (P[i-1, j-1] + P[i-1, j] + P[i, j-1]): one exponential and
+# no logarithm per cell. Before each row, the row above is rescaled by an
+# exact power of two that brings its sum to about 2**_scale_top(m) (true
+# value = stored * 2**-T, T the running sum of shifts); every entry of the
+# new row is then at most twice that sum, so nothing overflows. What can be
+# lost is underflow: an entry or an e below the smallest normal float. Its
+# absolute error is bounded per row, and reaches P[n-1, m-1] through at most
+# D(n-1-i, m-1-j) paths of weight <= 1 (Delannoy numbers, D(a, b) <=
+# (3 + 2 sqrt 2) ** max(a, b)). When that bound is not below 2**-60 of the
+# result, the caller recomputes the pair in the log domain.
+_DELANNOY_BITS = 2.5432  # > log2(3 + 2 sqrt 2)
+_TINY = 2.2250738585072014e-308  # smallest normal float64
+_SCALED_MARGIN = -60.0  # log2 of the relative error accepted from underflow
+_MAX_SHIFT = 1000  # |shift| per row, so that 2**shift is a normal float
+
+
+@njit(**_JIT)
+def _scale_top(m):
+    """log2 of a row sum's target: 2 m times it must stay finite."""
+    return 1020 - int(np.ceil(np.log2(2.0 * m + 2.0)))
+
+
+@njit(**_JIT)
+def _lane_ranges(lanes):
+    """Per channel and lane, the lowest and highest value: ``(2, d, n_lanes)``."""
+    ranges = np.empty((2, lanes.shape[1], lanes.shape[2]))
+    ranges[0] = lanes[0]
+    ranges[1] = lanes[0]
+    for j in range(1, lanes.shape[0]):
+        for c in range(lanes.shape[1]):
+            for lane in range(lanes.shape[2]):
+                ranges[0, c, lane] = min(ranges[0, c, lane], lanes[j, c, lane])
+                ranges[1, c, lane] = max(ranges[1, c, lane], lanes[j, c, lane])
+    return ranges
+
+
+@njit(**_JIT)
+def _row_cost_bound(x_row, ranges, lane):
+    """Upper bound on the costs of a row: per channel, the farthest value."""
+    bound = 0.0
+    for c in range(x_row.shape[0]):
+        far = max(x_row[c] - ranges[0, c, lane], ranges[1, c, lane] - x_row[c])
+        bound += far * far
+    return bound
+
+
+@njit(**_JIT)
+def _underflow_bits(shift, total, clamps, rest_bits, top, cells):
+    """log2 of the worst error underflow in one row can bring to the last cell.
+
+    The row was computed after a ``shift`` of the row above; ``total`` is the
+    running shift, ``rest_bits`` bounds log2 of the paths from the row to
+    the end. Each of a cell's five operations loses at most 2**-1074 in the
+    scaled units (the sum of the row above's entries also before the shift);
+    where ``clamps``, a cost may exceed 1416 gamma: its e, the square of a
+    factor below exp(-708), is 0 and loses up to exp(-1416) < 2**-2043 times
+    the cell's three neighbours (at most 3 * 2**top).
+    """
+    bits = -1071.0 + max(shift, 0)
+    if clamps:
+        bits = max(bits, -2041.0 + top)
+    return bits - total + rest_bits + np.log2(cells)
+
+
+@njit(**_JIT)
+def _row_shift(row_sum, top, first):
+    """Shift that brings ``row_sum`` to about ``2**top`` (0 before row 0)."""
+    if first:
+        return 0
+    shift = top - math.frexp(row_sum)[1]
+    return min(max(shift, -_MAX_SHIFT), _MAX_SHIFT)
+
+
+@njit(**_JIT)
+def _lanes_value_scaled(x, lanes, lo, hi, gamma, out, exact):
+    """:func:`_lanes_value` in the scaled probability domain (gamma > 0).
+
+    ``exact[lane]`` says whether underflow could have cost more than 2**-60
+    of that lane's result; where it is False, ``out`` is not to be used.
+    """
+    n, n_channels = x.shape
+    m, n_lanes = lanes.shape[0], lanes.shape[2]
+    inv_gamma = 1.0 / gamma
+    top = _scale_top(m)
+    row = np.zeros((m + 1, n_lanes))
+    row[0, :] = math.ldexp(1.0, top)  # P[-1, -1] = 1, scaled
+    total = np.full(n_lanes, top, dtype=np.int64)
+    worst = np.full(n_lanes, -np.inf)
+    ranges = _lane_ranges(lanes)
+    diag = np.empty(n_lanes)
+    left = np.empty(n_lanes)
+    cost = np.empty(n_lanes)
+    row_sum = np.zeros(n_lanes)
+    scale = np.empty(n_lanes)
+    for i in range(n):
+        rest_bits = _DELANNOY_BITS * max(n - 1 - i, m - 1 - lo[i])
+        for lane in range(n_lanes):
+            if i > 0 and row_sum[lane] < _TINY:
+                worst[lane] = np.inf  # the row above underflowed entirely
+            shift = _row_shift(row_sum[lane], top, i == 0)
+            scale[lane] = math.ldexp(1.0, shift)
+            total[lane] += shift
+            # Only where some cost could exceed 1416 gamma can an e flush to 0.
+            clamps = _row_cost_bound(x[i], ranges, lane) * inv_gamma > 1416.0
+            worst[lane] = max(
+                worst[lane],
+                _underflow_bits(
+                    shift, total[lane], clamps, rest_bits, top, hi[i] - lo[i] + 1
+                ),
+            )
+        # The corner of the row's first cell, P[i - 1, lo[i] - 1]: the origin's
+        # in the first row, else valid only inside the previous row's band.
+        if i == 0 or lo[i] > lo[i - 1]:
+            diag[:] = row[lo[i]]
+        else:
+            diag[:] = 0.0
+        left[:] = 0.0
+        row_sum[:] = 0.0
+        for j in range(lo[i], hi[i] + 1):
+            cost[:] = 0.0
+            for k in range(n_channels):
+                for lane in range(n_lanes):
+                    diff = x[i, k] - lanes[j, k, lane]
+                    cost[lane] += diff * diff
+            for lane in range(n_lanes):
+                up = row[j + 1, lane]
+                # e as the square of exp(-cost / 2 gamma): 0 only past 1416.
+                half_e = _exp_nonpositive(-0.5 * cost[lane] * inv_gamma)
+                value = half_e * (
+                    half_e * (scale[lane] * (diag[lane] + up) + left[lane])
+                )
+                diag[lane] = up
+                left[lane] = value
+                row[j + 1, lane] = value
+                row_sum[lane] += value
+        if i == 0:
+            row[0, :] = 0.0
+    for lane in range(n_lanes):
+        last = row[m, lane]
+        if last < _TINY or not worst[lane] < np.inf:
+            exact[lane] = False
+            continue
+        exact[lane] = worst[lane] - (np.log2(last) - total[lane]) <= _SCALED_MARGIN
+        out[lane] = -gamma * (np.log(last) - total[lane] * math.log(2.0))
+
+
 @njit(parallel=True, **_JIT)
 def _pairwise(
-    xs, x_len, ys, y_len, order, chunk_start, gamma, cells, fraction, symmetric
+    xs, x_len, ys, y_len, order, chunk_start, gamma, cells, fraction, symmetric, n_parts
 ):
     """Matrix of values over all pairs; one triangle when ``symmetric``.
 
@@ -617,16 +766,16 @@ def _pairwise(
     into chunks of at most ``_PAIR_LANES`` series of one length: each task
     runs one series of X against one chunk, a pair per lane. With
     ``symmetric`` (Y is X), pair (a, b) is computed once, from the one that
-    comes first in ``order``.
+    comes first in ``order``. ``n_parts`` is the number of threads. For
+    gamma > 0 the lanes run in the scaled probability domain; a pair whose
+    underflow bound fails there is recomputed in the log domain.
     """
     n_x, n_y = xs.shape[0], ys.shape[0]
-    n_channels = xs.shape[2]
     n_chunks = chunk_start.shape[0] - 1
     position = np.empty(n_y, dtype=np.int64)
     position[order] = np.arange(n_y)
     out = np.empty((n_x, n_y))
-    # The tasks that have work, listed first so that prange's equal split of
-    # them balances the threads (in the triangle, early rows have more).
+    # The tasks that have work: (row, chunk), rows in order.
     tasks = np.empty((n_x * n_chunks, 2), dtype=np.int64)
     n_tasks = 0
     for a in range(n_x):
@@ -636,28 +785,76 @@ def _pairwise(
                 tasks[n_tasks, 0] = a
                 tasks[n_tasks, 1] = chunk
                 n_tasks += 1
-    for task in prange(n_tasks):
-        a, chunk = tasks[task, 0], tasks[task, 1]
-        first, stop = chunk_start[chunk], chunk_start[chunk + 1]
-        m = y_len[order[first]]
-        lanes = np.empty((m, n_channels, _PAIR_LANES))
-        for lane in range(_PAIR_LANES):
-            b = order[min(first + lane, stop - 1)]  # spare lanes repeat the last
-            for j in range(m):
-                for k in range(n_channels):
-                    lanes[j, k, lane] = ys[b, j, k]
-        n = x_len[a]
-        lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
-        values = np.empty(_PAIR_LANES)
-        _lanes_value(xs[a, :n], lanes, lo, hi, gamma, values)
-        for lane in range(stop - first):
-            b = order[first + lane]
-            if symmetric and position[b] < position[a]:
-                continue
-            out[a, b] = values[lane]
-            if symmetric:
-                out[b, a] = values[lane]
+    # ``n_parts`` (one per thread) parts, each taking every n_parts-th task:
+    # costs change slowly along the list (early rows of the triangle have
+    # more lanes), so the parts are balanced.
+    for part in prange(n_parts):
+        for task in range(part, n_tasks, n_parts):
+            _pairwise_task(
+                xs,
+                x_len,
+                ys,
+                y_len,
+                order,
+                chunk_start,
+                position,
+                gamma,
+                cells,
+                fraction,
+                symmetric,
+                tasks[task, 0],
+                tasks[task, 1],
+                out,
+            )
     return out
+
+
+@njit(**_JIT)
+def _pairwise_task(
+    xs,
+    x_len,
+    ys,
+    y_len,
+    order,
+    chunk_start,
+    position,
+    gamma,
+    cells,
+    fraction,
+    symmetric,
+    a,
+    chunk,
+    out,
+):
+    """Series ``a`` of X against one chunk of Y (one pair per lane) into ``out``.
+
+    In the triangle only the chunk's series from ``a``'s position on.
+    """
+    first, stop = chunk_start[chunk], chunk_start[chunk + 1]
+    if symmetric:
+        first = max(first, position[a])
+    n_lanes, n_channels = stop - first, xs.shape[2]
+    n, m = x_len[a], y_len[order[first]]
+    lanes = np.empty((m, n_channels, n_lanes))
+    for lane in range(n_lanes):
+        b = order[first + lane]
+        for j in range(m):
+            for k in range(n_channels):
+                lanes[j, k, lane] = ys[b, j, k]
+    lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
+    values = np.empty(n_lanes)
+    exact = np.ones(n_lanes, dtype=np.bool_)
+    if gamma > 0.0:
+        _lanes_value_scaled(xs[a, :n], lanes, lo, hi, gamma, values, exact)
+    else:
+        _lanes_value(xs[a, :n], lanes, lo, hi, gamma, values)
+    for lane in range(n_lanes):
+        b = order[first + lane]
+        if not exact[lane]:
+            values[lane] = _pair_value(xs[a, :n], ys[b, :m], gamma, cells, fraction)
+        out[a, b] = values[lane]
+        if symmetric:
+            out[b, a] = values[lane]
 
 
 @njit(parallel=True, **_JIT)

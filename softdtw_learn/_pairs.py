@@ -9,6 +9,7 @@ give the same bits.
 """
 
 import joblib
+import numba
 import numpy as np
 from joblib.parallel import get_active_backend
 
@@ -52,6 +53,7 @@ def _kernel(rows, row_len, lanes, lane_len, symmetric, gamma, cells, fraction):
         cells,
         fraction,
         symmetric,
+        numba.get_num_threads(),
     )
 
 

@@ -84,7 +84,7 @@ def dp_soft_dtw(C, gamma):
     for i in range(1, n + 1):
         for j in range(1, m + 1):
             r = [R[i - 1][j - 1], R[i - 1][j], R[i][j - 1]]
-            if gamma == 0:
+            if gamma == 0 or min(r) == math.inf:
                 soft = min(r)
             else:
                 low = min(r)

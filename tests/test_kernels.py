@@ -1,9 +1,18 @@
-"""The hand-written exp and log inside the kernels, against numpy's."""
+"""Kernel internals: the hand-written exp and log against numpy's, the strip
+layout, and the scaled probability-domain lanes against the paper's
+Algorithm 1 written cell by cell."""
+
+import math
 
 import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numba import njit
 
 from softdtw_learn import _kernels
+
+from ._naive import band_mask, dp_soft_dtw, sq_cost
 
 
 @njit
@@ -77,3 +86,85 @@ def test_full_store_and_rolling_value_agree(rng):
         no_series = np.empty((0, 1))
         from_cost, *_ = _kernels._forward(no_series, no_series, cost, lo, hi, 0.3)
         assert from_cost == _kernels._value(no_series, no_series, cost, lo, hi, 0.3)
+
+
+def _scaled_lanes(x, ys, gamma, window=-1.0):
+    """Run ``_lanes_value_scaled`` of ``x`` against ``ys`` (one length)."""
+    lanes = np.ascontiguousarray(np.stack(ys, axis=2))
+    lo, hi = _kernels._band_bounds(len(x), len(ys[0]), window)
+    out, exact = np.full(len(ys), np.nan), np.zeros(len(ys), dtype=bool)
+    _kernels._lanes_value_scaled(x, lanes, lo, hi, gamma, out, exact)
+    return out, exact
+
+
+def _reference(x, y, gamma, window=-1.0):
+    cost = sq_cost(x, y)
+    if window >= 0:
+        cost[~band_mask(len(x), len(y), window)] = np.inf
+    return dp_soft_dtw(cost, gamma)
+
+
+@pytest.mark.parametrize("gamma", [0.1, 0.3, 1.0, 10.0])
+@pytest.mark.parametrize("window", [-1.0, 3.0])
+@pytest.mark.parametrize("n_lanes", [1, 5, 64])
+def test_scaled_lanes_equal_algorithm_1(rng, gamma, window, n_lanes):
+    # Where R / gamma stays well inside the double range (~1400 nats below
+    # each row's sum), every lane is exact, to 1e-12 of Algorithm 1.
+    x = rng.normal(size=(23, 2))
+    ys = [rng.normal(size=(17, 2)) * rng.uniform(0.2, 1.0) for _ in range(n_lanes)]
+    out, exact = _scaled_lanes(x, ys, gamma, window)
+    expected = [_reference(x, y, gamma, window) for y in ys]
+    assert exact.all()
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_scaled_lanes_do_not_depend_on_their_neighbours(rng):
+    # A pair gives the same bits alone or among 63 others, at any lane: what
+    # makes the local and the Dask blocks agree exactly.
+    x = rng.normal(size=(31, 1))
+    ys = [rng.normal(size=(26, 1)) for _ in range(64)]
+    together, _ = _scaled_lanes(x, ys, 0.5)
+    for lane in (0, 13, 63):
+        alone, _ = _scaled_lanes(x, [ys[lane]], 0.5)
+        assert alone[0] == together[lane]
+        shifted, _ = _scaled_lanes(x, ys[lane:] + ys[:lane], 0.5)
+        assert shifted[0] == together[lane]
+
+
+def test_scaled_lanes_flag_what_underflow_spoils(rng):
+    # At gamma 0.01, R / gamma is 17,000-26,000 nats, far beyond the double
+    # range: the scaled results are lost (left unwritten) or off, and every
+    # lane is flagged.
+    x = rng.normal(size=(40, 1)) * 3.0
+    ys = [rng.normal(size=(40, 1)) * 3.0 for _ in range(8)]
+    out, exact = _scaled_lanes(x, ys, 0.01)
+    expected = np.array([_reference(x, y, 0.01) for y in ys])
+    assert not exact.any()
+    assert not np.isclose(out, expected, rtol=1e-6).any()
+
+
+@settings(deadline=None, max_examples=60, derandomize=True)
+@given(
+    n=st.integers(1, 12),
+    m=st.integers(1, 12),
+    log_scale=st.floats(-2.0, 2.0),
+    log_gamma=st.floats(-3.0, 1.0),
+    seed=st.integers(0, 2**16),
+)
+def test_scaled_lanes_are_exact_whenever_they_say_so(n, m, log_scale, log_gamma, seed):
+    data = np.random.default_rng(seed)
+    gamma = 10.0**log_gamma
+    x = data.normal(size=(n, 1)) * 10.0**log_scale
+    ys = [data.normal(size=(m, 1)) * 10.0**log_scale for _ in range(3)]
+    out, exact = _scaled_lanes(x, ys, gamma)
+    for lane in np.flatnonzero(exact):
+        expected = _reference(x, ys[lane], gamma)
+        assert math.isclose(out[lane], expected, rel_tol=1e-12, abs_tol=1e-12 * gamma)
+
+
+def test_delannoy_bound():
+    # D(a, b) <= D(k, k) <= 2**(_DELANNOY_BITS * k) with k = max(a, b): the
+    # paths the underflow bound counts. D(k, k) = sum_i C(k, i)**2 2**i.
+    for k in range(0, 1500, 7):
+        central = sum(math.comb(k, i) ** 2 * 2**i for i in range(k + 1))
+        assert math.log2(central) <= _kernels._DELANNOY_BITS * k
