@@ -460,7 +460,17 @@ def _value(x, y, cost, lo, hi, gamma):
 
 @njit(**_JIT)
 def _value_grads(x, y, lo, hi, gamma, want_x, want_y):
-    """Value and the requested gradients (w.r.t. ``x``, ``y``) of one pair."""
+    """Value and the requested gradients (w.r.t. ``x``, ``y``) of one pair.
+
+    For gamma > 0 in the scaled probability domain, unless its underflow
+    bound fails; then, and at gamma 0, in the log domain.
+    """
+    if gamma > 0.0 and _scaled_may_work(x.shape[0], y.shape[0], _PAIR_TOP):
+        exact, value, grad_x, grad_y = _scaled_value_grads(
+            x, y, lo, hi, gamma, want_x, want_y, np.empty((0, 0))
+        )
+        if exact:
+            return value, grad_x, grad_y
     no_cost = np.empty((0, 0))
     value, store, start, offset = _forward(x, y, no_cost, lo, hi, gamma)
     grad_x, grad_y = _run_backward(
@@ -656,6 +666,17 @@ def _row_cost_bound(x_row, ranges, lane):
 
 
 @njit(**_JIT)
+def _scaled_may_work(n, m, top):
+    """Whether the scaled domain can pass its bound on an n x m grid at all.
+
+    The bound counts up to (3 + 2 sqrt 2) ** max(n, m) paths behind every
+    underflow; past about 2**(1000 + top) of them it fails on any data (one
+    would need a result above 1), so the log domain is taken at once.
+    """
+    return _DELANNOY_BITS * (max(n, m) - 1) < 1000 + top
+
+
+@njit(**_JIT)
 def _underflow_bits(shift, total, clamps, rest_bits, top, cells):
     """log2 of the worst error underflow in one row can bring to the last cell.
 
@@ -689,10 +710,30 @@ def _lanes_value_scaled(x, lanes, lo, hi, gamma, out, exact):
     ``exact[lane]`` says whether underflow could have cost more than 2**-60
     of that lane's result; where it is False, ``out`` is not to be used.
     """
+    no_table = np.empty((0, lanes.shape[2]))
+    no_shifts = np.empty((0, lanes.shape[2]), dtype=np.int64)
+    top = _scale_top(lanes.shape[0])
+    _lanes_forward_scaled(
+        x, lanes, lo, hi, gamma, top, 0.0, no_table, no_shifts, out, exact
+    )
+
+
+@njit(**_JIT)
+def _lanes_forward_scaled(
+    x, lanes, lo, hi, gamma, top, slack, alpha, shifts, out, exact
+):
+    """Forward pass of :func:`_lanes_value_scaled` with row sums near 2**top.
+
+    When ``alpha`` has rows, row i's band is kept at ``alpha[offsets[i]:...]``
+    (offsets of :func:`_row_offsets`) and the running shifts in ``shifts``.
+    ``slack`` is added to the underflow bound (log2 of how much more an
+    error can weigh in what the caller computes next).
+    """
     n, n_channels = x.shape
     m, n_lanes = lanes.shape[0], lanes.shape[2]
     inv_gamma = 1.0 / gamma
-    top = _scale_top(m)
+    store = alpha.shape[0] > 0
+    base = 0
     row = np.zeros((m + 1, n_lanes))
     row[0, :] = math.ldexp(1.0, top)  # P[-1, -1] = 1, scaled
     total = np.full(n_lanes, top, dtype=np.int64)
@@ -746,13 +787,300 @@ def _lanes_value_scaled(x, lanes, lo, hi, gamma, out, exact):
                 row_sum[lane] += value
         if i == 0:
             row[0, :] = 0.0
+        if store:
+            shifts[i] = total
+            for j in range(lo[i], hi[i] + 1):
+                alpha[base + j - lo[i]] = row[j + 1]
+            base += hi[i] - lo[i] + 1
     for lane in range(n_lanes):
         last = row[m, lane]
         if last < _TINY or not worst[lane] < np.inf:
             exact[lane] = False
             continue
-        exact[lane] = worst[lane] - (np.log2(last) - total[lane]) <= _SCALED_MARGIN
+        log2_result = np.log2(last) - total[lane]
+        exact[lane] = worst[lane] + slack - log2_result <= _SCALED_MARGIN
         out[lane] = -gamma * (np.log(last) - total[lane] * math.log(2.0))
+
+
+# The value and gradients of one pair in the scaled probability domain, row
+# by row. The forward pass keeps alpha = P and the half exponentials
+# exp(-cost / 2 gamma); the backward pass runs the same recursion from the
+# end, B[i, j] = e[i, j] beta[i, j] with beta[i, j] = B[i, j+1] + B[i+1, j] +
+# B[i+1, j+1] (paths from (i, j) to the end), so that E = alpha beta / Z.
+# Both passes scale their rows to sums of about 2**_PAIR_TOP, low enough that
+# alpha * beta stays finite.
+_PAIR_TOP = 500
+
+
+@njit(**_JIT)
+def _row_offsets(lo, hi):
+    """Start of each row's band in a flat table (``n + 1`` offsets)."""
+    offsets = np.zeros(lo.shape[0] + 1, dtype=np.int64)
+    for i in range(lo.shape[0]):
+        offsets[i + 1] = offsets[i] + hi[i] - lo[i] + 1
+    return offsets
+
+
+@njit(**_JIT)
+def _row_costs(x_row, y_channels, first, last, out):
+    """Costs of one row's cells ``first..last`` against ``y`` (channels first)."""
+    out[first : last + 1] = 0.0
+    for c in range(y_channels.shape[0]):
+        for j in range(first, last + 1):
+            diff = x_row[c] - y_channels[c, j]
+            out[j] += diff * diff
+
+
+@njit(**_JIT)
+def _scaled_forward(x, y, lo, hi, inv_gamma, offsets, alpha, halves, shifts):
+    """Forward pass; fills ``alpha``, ``halves`` and the running ``shifts``.
+
+    Returns log2 of the worst underflow error reaching the last cell (see
+    :func:`_underflow_bits`), in true units; ``inf`` as soon as that error
+    must exceed 2**-60 of the result, whose log2 is at most a row's sum's
+    plus the log2 of the paths from the row on (errors reach the sum of E
+    with n + m times their weight, which the check includes).
+    """
+    n, m = lo.shape[0], hi[-1] + 1
+    top = _PAIR_TOP
+    ranges = np.empty((2, y.shape[1], 1))
+    for c in range(y.shape[1]):
+        ranges[0, c, 0] = np.min(y[:, c])
+        ranges[1, c, 0] = np.max(y[:, c])
+    full = np.zeros(m + 1)  # the row above, column j at j + 1
+    full[0] = math.ldexp(1.0, top)  # P[-1, -1] = 1, scaled
+    above = np.empty(m)
+    costs = np.empty(m)
+    y_channels = np.ascontiguousarray(y.T)
+    total, row_sum, worst = top, 0.0, -np.inf
+    for i in range(n):
+        if i > 0 and row_sum < _TINY:
+            return np.inf
+        shift = _row_shift(row_sum, top, i == 0)
+        scale = math.ldexp(1.0, shift)
+        total += shift
+        shifts[i] = total
+        clamps = _row_cost_bound(x[i], ranges, 0) * inv_gamma > 1416.0
+        rest_bits = _DELANNOY_BITS * max(n - 1 - i, m - 1 - lo[i])
+        worst = max(
+            worst,
+            _underflow_bits(shift, total, clamps, rest_bits, top, hi[i] - lo[i] + 1),
+        )
+        base = offsets[i] - lo[i]
+        _row_costs(x[i], y_channels, lo[i], hi[i], costs)
+        for j in range(lo[i], hi[i] + 1):
+            halves[base + j] = _exp_nonpositive(-0.5 * costs[j] * inv_gamma)
+            above[j] = scale * (full[j] + full[j + 1])
+        full[lo[i]] = 0.0
+        left, row_sum = 0.0, 0.0
+        for j in range(lo[i], hi[i] + 1):
+            half = halves[base + j]
+            left = half * (half * (left + above[j]))
+            full[j + 1] = left
+            alpha[base + j] = left
+            row_sum += left
+        most = math.frexp(row_sum)[1] - total + rest_bits  # >= log2 of the result
+        if worst + np.log2(n + m) - most > _SCALED_MARGIN:
+            return np.inf
+    return worst
+
+
+@njit(**_JIT)
+def _scaled_backward(
+    x, y, lo, hi, offsets, alpha, halves, shifts, grad_x, grad_y, alignment
+):
+    """Backward pass into the requested gradients and alignment.
+
+    Writes ``2 sum_j E (x_i - y_j)``, its twin for ``y`` and E where their
+    arrays have rows. Returns log2 of the worst error underflow here brings
+    to the sum of E: an error at a cell reaches it through the paths that
+    end there, at most n + m times 3 * 2**top in alpha's units.
+    """
+    n, m = lo.shape[0], hi[-1] + 1
+    top = _PAIR_TOP
+    last = alpha[offsets[n] - 1]
+    log2_result = np.log2(last) - shifts[n - 1]
+    below = np.zeros(m + 1)  # B of the row below, column j at j
+    beyond = np.empty(m)
+    beta = np.empty(m)
+    total, row_sum, worst = top, 0.0, -np.inf
+    want_x, want_y = grad_x.shape[0] > 0, grad_y.shape[0] > 0
+    paths_bits = np.log2(3.0 * (n + m)) + top
+    for i in range(n - 1, -1, -1):
+        if i < n - 1 and row_sum < _TINY:
+            return np.inf
+        shift = _row_shift(row_sum, top, i == n - 1)
+        scale = math.ldexp(1.0, shift)
+        total += shift
+        worst = max(
+            worst,
+            _underflow_bits(shift, total, False, paths_bits - shifts[i], top, 1)
+            + np.log2(hi[i] - lo[i] + 1.0)
+            - log2_result,
+        )
+        base = offsets[i] - lo[i]
+        for j in range(lo[i], hi[i] + 1):
+            beyond[j] = scale * (below[j] + below[j + 1])
+        right = math.ldexp(1.0, top) if i == n - 1 else 0.0  # beta[n-1, m-1] = 1
+        row_sum = 0.0
+        for j in range(hi[i], lo[i] - 1, -1):
+            half = halves[base + j]
+            paths = right + beyond[j]
+            beta[j] = paths
+            right = half * (half * paths)
+            below[j] = right
+            row_sum += right
+        below[hi[i] + 1] = 0.0
+        # E = alpha beta / Z in true units; alpha beta < 2**(2 top + 3) is finite.
+        factor = math.ldexp(1.0 / last, shifts[n - 1] - shifts[i] - total)
+        for j in range(lo[i], hi[i] + 1):
+            beta[j] = alpha[base + j] * beta[j] * factor
+        if alignment.shape[0] > 0:
+            for j in range(lo[i], hi[i] + 1):
+                alignment[i, j] = beta[j]
+        for c in range(x.shape[1]):
+            if want_x:
+                acc = 0.0
+                for j in range(lo[i], hi[i] + 1):
+                    acc += beta[j] * (x[i, c] - y[j, c])
+                grad_x[i, c] = 2.0 * acc
+            if want_y:
+                for j in range(lo[i], hi[i] + 1):
+                    grad_y[j, c] += 2.0 * beta[j] * (y[j, c] - x[i, c])
+    return worst
+
+
+@njit(**_JIT)
+def _scaled_value_grads(x, y, lo, hi, gamma, want_x, want_y, alignment):
+    """``(exact, value, grad_x, grad_y)`` of one pair, scaled domain (gamma > 0).
+
+    ``exact`` is False when underflow could have cost more than 2**-60 of the
+    value or of the sum of E; the other results are then not to be used.
+    """
+    n, d = x.shape
+    m = hi[-1] + 1
+    offsets = _row_offsets(lo, hi)
+    alpha = np.empty(offsets[-1])
+    halves = np.empty(offsets[-1])
+    shifts = np.empty(n, dtype=np.int64)
+    grad_x = np.zeros((n if want_x else 0, d))
+    grad_y = np.zeros((m if want_y else 0, d))
+    inv_gamma = 1.0 / gamma
+    worst = _scaled_forward(x, y, lo, hi, inv_gamma, offsets, alpha, halves, shifts)
+    last = alpha[offsets[n] - 1] if worst < np.inf else 0.0
+    if last < _TINY:
+        return False, 0.0, grad_x, grad_y
+    log2_result = np.log2(last) - shifts[n - 1]
+    # Errors in alpha reach the sum of E with at most n + m times their weight.
+    if worst - log2_result + np.log2(n + m) > _SCALED_MARGIN:
+        return False, 0.0, grad_x, grad_y
+    value = -gamma * (np.log(last) - shifts[n - 1] * math.log(2.0))
+    if want_x or want_y or alignment.shape[0] > 0:
+        worst = _scaled_backward(
+            x, y, lo, hi, offsets, alpha, halves, shifts, grad_x, grad_y, alignment
+        )
+        if not worst <= _SCALED_MARGIN:
+            return False, value, grad_x, grad_y
+    return True, value, grad_x, grad_y
+
+
+@njit(**_JIT)
+def _lanes_backward_scaled(x, lanes, lo, hi, gamma, alpha, shifts, exact, grads):
+    """Backward pass of the lanes after :func:`_lanes_forward_scaled`.
+
+    Writes each lane's gradient w.r.t. ``x``, ``2 sum_j E (x_i - y_j)``, into
+    ``grads`` ``(n, n_channels, n_lanes)``, and clears ``exact`` where
+    underflow could have cost more than 2**-60 of the sum of E (see
+    :func:`_scaled_backward`, the same recursion for one pair).
+    """
+    n, n_channels = x.shape
+    m, n_lanes = lanes.shape[0], lanes.shape[2]
+    inv_gamma = 1.0 / gamma
+    top = _PAIR_TOP
+    last = alpha[alpha.shape[0] - 1].copy()
+    log2_result = np.log2(last) - shifts[n - 1]
+    below = np.zeros((m + 1, n_lanes))  # B of the row below, column j at j
+    total = np.full(n_lanes, top, dtype=np.int64)
+    worst = np.full(n_lanes, -np.inf)
+    row_sum = np.zeros(n_lanes)
+    scale = np.empty(n_lanes)
+    factor = np.empty(n_lanes)
+    right = np.empty(n_lanes)
+    diag = np.empty(n_lanes)
+    cost = np.empty(n_lanes)
+    weight = np.empty(n_lanes)
+    acc = np.empty((n_channels, n_lanes))
+    paths_bits = np.log2(3.0 * (n + m)) + top
+    end = alpha.shape[0]
+    for i in range(n - 1, -1, -1):
+        cells = hi[i] - lo[i] + 1
+        end -= cells
+        for lane in range(n_lanes):
+            if i < n - 1 and row_sum[lane] < _TINY:
+                worst[lane] = np.inf
+            shift = _row_shift(row_sum[lane], top, i == n - 1)
+            scale[lane] = math.ldexp(1.0, shift)
+            total[lane] += shift
+            worst[lane] = max(
+                worst[lane],
+                _underflow_bits(
+                    shift, total[lane], False, paths_bits - shifts[i, lane], top, cells
+                )
+                - log2_result[lane],
+            )
+            factor[lane] = math.ldexp(
+                1.0 / last[lane], shifts[n - 1, lane] - shifts[i, lane] - total[lane]
+            )
+        right[:] = math.ldexp(1.0, top) if i == n - 1 else 0.0  # beta at the end
+        if i < n - 1 and hi[i] < hi[i + 1]:
+            diag[:] = below[hi[i] + 1]
+        else:
+            diag[:] = 0.0
+        row_sum[:] = 0.0
+        acc[:] = 0.0
+        for j in range(hi[i], lo[i] - 1, -1):
+            cost[:] = 0.0
+            for k in range(n_channels):
+                for lane in range(n_lanes):
+                    diff = x[i, k] - lanes[j, k, lane]
+                    cost[lane] += diff * diff
+            stored = alpha[end + j - lo[i]]
+            for lane in range(n_lanes):
+                old = below[j, lane]
+                paths = right[lane] + scale[lane] * (old + diag[lane])
+                diag[lane] = old
+                half_e = _exp_nonpositive(-0.5 * cost[lane] * inv_gamma)
+                value = half_e * (half_e * paths)
+                below[j, lane] = value
+                right[lane] = value
+                row_sum[lane] += value
+                weight[lane] = stored[lane] * paths * factor[lane]  # E
+            for k in range(n_channels):
+                for lane in range(n_lanes):
+                    acc[k, lane] += weight[lane] * (x[i, k] - lanes[j, k, lane])
+        for k in range(n_channels):
+            for lane in range(n_lanes):
+                grads[i, k, lane] = 2.0 * acc[k, lane]
+    for lane in range(n_lanes):
+        exact[lane] = exact[lane] and worst[lane] <= _SCALED_MARGIN
+
+
+@njit(**_JIT)
+def _lanes_value_grads_scaled(x, lanes, lo, hi, gamma, out, exact, grads):
+    """Values and gradients w.r.t. ``x`` of ``x`` against every lane.
+
+    Scaled probability domain (gamma > 0); where ``exact`` is False, that
+    lane's results are not to be used.
+    """
+    n, n_lanes = x.shape[0], lanes.shape[2]
+    offsets = _row_offsets(lo, hi)
+    alpha = np.empty((offsets[-1], n_lanes))
+    shifts = np.empty((n, n_lanes), dtype=np.int64)
+    slack = np.log2(n + lanes.shape[0])  # errors in alpha reach the sum of E
+    _lanes_forward_scaled(
+        x, lanes, lo, hi, gamma, _PAIR_TOP, slack, alpha, shifts, out, exact
+    )
+    _lanes_backward_scaled(x, lanes, lo, hi, gamma, alpha, shifts, exact, grads)
 
 
 @njit(parallel=True, **_JIT)
@@ -844,7 +1172,7 @@ def _pairwise_task(
     lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
     values = np.empty(n_lanes)
     exact = np.ones(n_lanes, dtype=np.bool_)
-    if gamma > 0.0:
+    if gamma > 0.0 and _scaled_may_work(n, m, _scale_top(m)):
         _lanes_value_scaled(xs[a, :n], lanes, lo, hi, gamma, values, exact)
     else:
         _lanes_value(xs[a, :n], lanes, lo, hi, gamma, values)
@@ -902,27 +1230,50 @@ def _self_term(x, gamma, cells, fraction, want_grad, grad):
 
 
 @njit(parallel=True, **_JIT)
-def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction):
+def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction, order, chunk_start):
     """Return ``sum_s coef[s] sdtw(z, x_s)`` and its gradient w.r.t. ``z``.
 
-    One forward and backward pass per series, the series spread over threads;
-    the objective of soft-DTW barycenters (paper eq. 4).
+    The objective of soft-DTW barycenters (paper eq. 4). ``order`` and
+    ``chunk_start`` cut the series into chunks of one length (at most
+    ``_PAIR_LANES``), spread over threads; for gamma > 0 a chunk's series run
+    as lanes in the scaled probability domain, and a series whose underflow
+    bound fails there (or every series at gamma 0) runs alone in the log
+    domain.
     """
     n_series = xs.shape[0]
+    n, d = z.shape
     values = np.empty(n_series)
-    grads = np.empty((n_series, z.shape[0], z.shape[1]))
-    for s in prange(n_series):
-        x = xs[s, : x_len[s]]
-        value, grad, _ = _pair_value_grads(z, x, gamma, cells, fraction, True, False)
-        values[s] = coef[s] * value
-        grads[s] = coef[s] * grad
+    grads = np.empty((n_series, n, d))
+    for chunk in prange(chunk_start.shape[0] - 1):
+        first, stop = chunk_start[chunk], chunk_start[chunk + 1]
+        n_lanes, m = stop - first, x_len[order[first]]
+        exact = np.zeros(n_lanes, dtype=np.bool_)
+        lane_values = np.empty(n_lanes)
+        lane_grads = np.empty((n, d, n_lanes))
+        if gamma > 0.0 and _scaled_may_work(n, m, _PAIR_TOP):
+            lanes = np.empty((m, d, n_lanes))
+            for lane in range(n_lanes):
+                lanes[:, :, lane] = xs[order[first + lane], :m]
+            lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
+            _lanes_value_grads_scaled(
+                z, lanes, lo, hi, gamma, lane_values, exact, lane_grads
+            )
+        for lane in range(n_lanes):
+            s = order[first + lane]
+            if exact[lane]:
+                values[s] = lane_values[lane]
+                grads[s] = lane_grads[:, :, lane]
+            else:
+                values[s], grads[s], _ = _pair_value_grads(
+                    z, xs[s, :m], gamma, cells, fraction, True, False
+                )
     # Summed in series order: an array .sum() here would become a parallel
     # reduction whose rounding depends on the thread count.
     total = 0.0
     grad = np.zeros(z.shape)
     for s in range(n_series):
-        total += values[s]
-        grad += grads[s]
+        total += coef[s] * values[s]
+        grad += coef[s] * grads[s]
     return total, grad
 
 

@@ -34,6 +34,18 @@ def length_chunks(lengths, size):
     return order, np.asarray(starts, dtype=np.int64)
 
 
+def balanced_chunks(lengths, n_parts):
+    """Order by length and cut into runs of one length, about equal in size.
+
+    As :func:`length_chunks`, at most ``_PAIR_LANES`` series each, and a
+    multiple of ``n_parts`` chunks where the lengths allow (one or more per
+    thread).
+    """
+    n = len(lengths)
+    n_chunks = n_parts * -(-n // (_kernels._PAIR_LANES * n_parts))
+    return length_chunks(lengths, max(1, -(-n // n_chunks)))
+
+
 def distributed():
     """Whether the active joblib backend sends work to a Dask cluster."""
     backend, _ = get_active_backend()

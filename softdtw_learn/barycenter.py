@@ -9,11 +9,13 @@ replaces ``sdtw``, including the gradient of its self term ``sdtw(z, z)``.
 import numbers
 import warnings
 
+import numba
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _kernels
+from ._pairs import balanced_chunks
 from .metrics import pairwise_soft_dtw
 from .utils import check_dataset, check_gamma, check_window, numba_threads
 
@@ -29,14 +31,17 @@ def _resample(series, length):
     return np.stack([np.interp(new, old, c) for c in series.T], axis=1)
 
 
-def _objective(flat, shape, xs, lengths, coef, gamma, cells, fraction, self_terms):
+def _objective(flat, shape, xs, lengths, coef, params, chunks, self_terms):
     """Barycenter objective and gradient at ``flat`` (``z`` raveled).
 
-    ``self_terms`` is None for soft-DTW, else the constant
-    ``sum_i coef_i sdtw(x_i, x_i)`` of the divergence.
+    ``params`` is ``(gamma, cells, fraction)``, ``chunks`` the series' order
+    and chunks (:func:`_pairs.balanced_chunks`). ``self_terms`` is None for
+    soft-DTW, else the constant ``sum_i coef_i sdtw(x_i, x_i)`` of the
+    divergence.
     """
     z = flat.reshape(shape)
-    value, grad = _kernels._weighted_terms(z, xs, lengths, coef, gamma, cells, fraction)
+    gamma, cells, fraction = params
+    value, grad = _kernels._weighted_terms(z, xs, lengths, coef, *params, *chunks)
     if self_terms is not None:
         # D = sdtw(z, x) - (sdtw(z, z) + sdtw(x, x)) / 2, and
         # d sdtw(z, z) / dz = 2 grad_x(z, z) (z is both arguments).
@@ -175,7 +180,15 @@ def _barycenter(
         result = minimize(
             _objective,
             z0.ravel(),
-            args=(z0.shape, xs, lengths, coef, gamma, cells, fraction, self_terms),
+            args=(
+                z0.shape,
+                xs,
+                lengths,
+                coef,
+                (gamma, cells, fraction),
+                balanced_chunks(lengths, numba.get_num_threads()),
+                self_terms,
+            ),
             jac=True,
             method="L-BFGS-B",
             tol=tol,

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
+from softdtw_learn._pairs import balanced_chunks
 from softdtw_learn.barycenter import _objective, soft_dtw_barycenter
 from softdtw_learn.metrics import dtw, soft_dtw, soft_dtw_divergence
 
@@ -38,8 +39,11 @@ def test_objective_gradient_matches_finite_differences(rng, divergence, window):
     self_terms = 1.5 if divergence else None
     z = rng.normal(size=(6, 2))
 
+    chunks = balanced_chunks(lengths, 2)
+
     def f(flat):
-        return _objective(flat, z.shape, xs, lengths, coef, 0.7, cells, 0.0, self_terms)
+        params = (0.7, cells, 0.0)
+        return _objective(flat, z.shape, xs, lengths, coef, params, chunks, self_terms)
 
     _, grad = f(z.ravel())
     step = 1e-6
@@ -50,12 +54,47 @@ def test_objective_gradient_matches_finite_differences(rng, divergence, window):
     np.testing.assert_allclose(grad, fd, atol=1e-6)
 
 
+@pytest.mark.parametrize("gamma", [0.0, 0.01, 1.0])
+def test_objective_does_not_depend_on_the_chunks(rng, gamma):
+    # Each series gives the same bits in any chunk (lanes are independent,
+    # sums run in series order): barycenters do not depend on the threads.
+    # At gamma 0.01 the random walks' R / gamma is far beyond the scaled
+    # range: every series falls back to the log domain alone.
+    lengths = np.array([30] * 70 + [24] * 9)
+    xs = np.cumsum(rng.normal(size=(79, 30, 1)), axis=1)
+    xs[70:, 24:] = np.nan
+    coef = rng.uniform(size=79)
+    z = rng.normal(size=(26, 1))
+    results = [
+        _objective(
+            z.ravel(), z.shape, xs, lengths, coef, (gamma, -1.0, 0.0), chunks, None
+        )
+        for chunks in (balanced_chunks(lengths, 1), balanced_chunks(lengths, 3))
+    ]
+    assert len(balanced_chunks(lengths, 3)[1]) > len(balanced_chunks(lengths, 1)[1])
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    expected = sum(
+        c * soft_dtw(z, x[:n], gamma=gamma)
+        for c, x, n in zip(coef, xs, lengths, strict=True)
+    )
+    assert results[0][0] == pytest.approx(expected, rel=1e-12)
+
+
 def test_objective_value_is_the_weighted_sum(rng):
     X = rng.normal(size=(3, 8))
     z = rng.normal(size=8)
     coef = np.array([0.2, 0.3, 0.5]) / 8
+    lengths = np.full(3, 8)
     value, _ = _objective(
-        z, (8, 1), X[:, :, None].copy(), np.full(3, 8), coef, 1.0, -1.0, 0.0, None
+        z,
+        (8, 1),
+        X[:, :, None].copy(),
+        lengths,
+        coef,
+        (1.0, -1.0, 0.0),
+        balanced_chunks(lengths, 1),
+        None,
     )
     expected = sum(c * soft_dtw(z, x, gamma=1.0) for c, x in zip(coef, X, strict=True))
     assert value == pytest.approx(expected, rel=1e-12)
@@ -63,7 +102,14 @@ def test_objective_value_is_the_weighted_sum(rng):
         c * soft_dtw(x, x, gamma=1.0) for c, x in zip(coef, X, strict=True)
     )
     value, _ = _objective(
-        z, (8, 1), X[:, :, None].copy(), np.full(3, 8), coef, 1.0, -1.0, 0.0, self_terms
+        z,
+        (8, 1),
+        X[:, :, None].copy(),
+        lengths,
+        coef,
+        (1.0, -1.0, 0.0),
+        balanced_chunks(lengths, 2),
+        self_terms,
     )
     expected = sum(
         c * soft_dtw_divergence(z, x, gamma=1.0) for c, x in zip(coef, X, strict=True)

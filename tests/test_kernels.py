@@ -168,3 +168,80 @@ def test_delannoy_bound():
     for k in range(0, 1500, 7):
         central = sum(math.comb(k, i) ** 2 * 2**i for i in range(k + 1))
         assert math.log2(central) <= _kernels._DELANNOY_BITS * k
+
+
+def _log_domain(x, y, gamma, window):
+    """Value, gradients and E from the log-domain strips (Algorithms 1, 2)."""
+    lo, hi = _kernels._band_bounds(len(x), len(y), window)
+    no_cost = np.empty((0, 0))
+    value, store, start, offset = _kernels._forward(x, y, no_cost, lo, hi, gamma)
+    alignment = np.zeros((len(x), len(y)))
+    _kernels._run_backward(
+        x, y, lo, hi, gamma, store, start, offset, False, False, alignment
+    )
+    grad_x, grad_y = _kernels._run_backward(
+        x, y, lo, hi, gamma, store, start, offset, True, True, no_cost
+    )
+    return value, grad_x, grad_y, alignment
+
+
+@pytest.mark.parametrize(
+    ("n", "m", "d", "window", "gamma"),
+    [(7, 5, 1, -1.0, 1.0), (30, 22, 2, -1.0, 0.3), (40, 40, 1, 3.0, 1.0),
+     (1, 9, 1, -1.0, 1.0), (9, 1, 2, -1.0, 2.0), (33, 47, 3, 4.0, 0.5)],
+)  # fmt: skip
+def test_scaled_pair_equals_log_domain(rng, n, m, d, window, gamma):
+    x, y = rng.normal(size=(n, d)), rng.normal(size=(m, d))
+    lo, hi = _kernels._band_bounds(n, m, window)
+    alignment = np.zeros((n, m))
+    exact, value, grad_x, grad_y = _kernels._scaled_value_grads(
+        x, y, lo, hi, gamma, True, True, alignment
+    )
+    expected = _log_domain(x, y, gamma, window)
+    assert exact
+    assert value == pytest.approx(expected[0], rel=1e-12, abs=1e-12)
+    for got, want in zip((grad_x, grad_y, alignment), expected[1:], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-13)
+
+
+@pytest.mark.parametrize("n_lanes", [1, 7, 64])
+@pytest.mark.parametrize("window", [-1.0, 3.0])
+def test_scaled_lane_gradients_equal_log_domain(rng, n_lanes, window):
+    z = rng.normal(size=(21, 2))
+    ys = [rng.normal(size=(17, 2)) for _ in range(n_lanes)]
+    lanes = np.ascontiguousarray(np.stack(ys, axis=2))
+    lo, hi = _kernels._band_bounds(21, 17, window)
+    values, exact = np.empty(n_lanes), np.zeros(n_lanes, dtype=bool)
+    grads = np.empty((21, 2, n_lanes))
+    _kernels._lanes_value_grads_scaled(z, lanes, lo, hi, 0.4, values, exact, grads)
+    assert exact.all()
+    for lane, y in enumerate(ys):
+        value, grad_z, _, _ = _log_domain(z, y, 0.4, window)
+        assert values[lane] == pytest.approx(value, rel=1e-12, abs=1e-12)
+        np.testing.assert_allclose(grads[:, :, lane], grad_z, rtol=1e-11, atol=1e-13)
+    # The last lane gives the same bits alone.
+    alone_value, alone_exact = np.empty(1), np.zeros(1, dtype=bool)
+    alone_grad = np.empty((21, 2, 1))
+    _kernels._lanes_value_grads_scaled(
+        z, lanes[:, :, -1:].copy(), lo, hi, 0.4, alone_value, alone_exact, alone_grad
+    )
+    assert alone_value[0] == values[-1]
+    np.testing.assert_array_equal(alone_grad[:, :, 0], grads[:, :, -1])
+
+
+def test_scaled_gradients_flag_what_underflow_spoils(rng):
+    # Random walks at gamma 0.01: R / gamma is far beyond the double range.
+    x = np.cumsum(rng.normal(size=(60, 1)), axis=0)
+    y = np.cumsum(rng.normal(size=(50, 1)), axis=0)
+    lo, hi = _kernels._band_bounds(60, 50, -1.0)
+    exact, *_ = _kernels._scaled_value_grads(
+        x, y, lo, hi, 0.01, True, False, np.empty((0, 0))
+    )
+    values, flags = np.empty(1), np.ones(1, dtype=bool)
+    _kernels._lanes_value_grads_scaled(
+        x, y[:, :, None].copy(), lo, hi, 0.01, values, flags, np.empty((60, 1, 1))
+    )
+    assert not exact and not flags[0]
+    # The public path then takes the log domain, exact to Algorithm 1.
+    value, _, _ = _kernels._value_grads(x, y, lo, hi, 0.01, True, False)
+    assert value == pytest.approx(dp_soft_dtw(sq_cost(x, y), 0.01), rel=1e-12)
