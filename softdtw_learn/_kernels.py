@@ -471,6 +471,12 @@ def _value_grads(x, y, lo, hi, gamma, want_x, want_y):
         )
         if exact:
             return value, grad_x, grad_y
+    return _log_value_grads(x, y, lo, hi, gamma, want_x, want_y)
+
+
+@njit(**_JIT)
+def _log_value_grads(x, y, lo, hi, gamma, want_x, want_y):
+    """:func:`_value_grads` in the log domain (Algorithms 1 and 2)."""
     no_cost = np.empty((0, 0))
     value, store, start, offset = _forward(x, y, no_cost, lo, hi, gamma)
     grad_x, grad_y = _run_backward(
@@ -792,6 +798,15 @@ def _lanes_forward_scaled(
             for j in range(lo[i], hi[i] + 1):
                 alpha[base + j - lo[i]] = row[j + 1]
             base += hi[i] - lo[i] + 1
+        # The result is at most this row's sum times its paths to the end:
+        # once every lane's bound must fail, stop.
+        hopeless = True
+        for lane in range(n_lanes):
+            most = math.frexp(row_sum[lane])[1] - total[lane] + rest_bits
+            hopeless = hopeless and worst[lane] + slack - most > _SCALED_MARGIN
+        if hopeless:
+            exact[:] = False
+            return
     for lane in range(n_lanes):
         last = row[m, lane]
         if last < _TINY or not worst[lane] < np.inf:
@@ -1080,7 +1095,8 @@ def _lanes_value_grads_scaled(x, lanes, lo, hi, gamma, out, exact, grads):
     _lanes_forward_scaled(
         x, lanes, lo, hi, gamma, _PAIR_TOP, slack, alpha, shifts, out, exact
     )
-    _lanes_backward_scaled(x, lanes, lo, hi, gamma, alpha, shifts, exact, grads)
+    if exact.any():
+        _lanes_backward_scaled(x, lanes, lo, hi, gamma, alpha, shifts, exact, grads)
 
 
 @njit(parallel=True, **_JIT)
@@ -1264,8 +1280,9 @@ def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction, order, chunk_sta
                 values[s] = lane_values[lane]
                 grads[s] = lane_grads[:, :, lane]
             else:
-                values[s], grads[s], _ = _pair_value_grads(
-                    z, xs[s, :m], gamma, cells, fraction, True, False
+                lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
+                values[s], grads[s], _ = _log_value_grads(
+                    z, xs[s, :m], lo, hi, gamma, True, False
                 )
     # Summed in series order: an array .sum() here would become a parallel
     # reduction whose rounding depends on the thread count.
