@@ -683,6 +683,23 @@ def _scaled_may_work(n, m, top):
 
 
 @njit(**_JIT)
+def _scaled_hopeless(x, y, gamma, top):
+    """Whether the scaled bound must fail for this pair (rows scaled to 2**top).
+
+    The first row's bound is at least ``2**(-1071 - top)`` times the paths
+    from it, and the result at most ``exp(-R / gamma)`` with R no less than
+    the first and last cells' costs minus gamma log(paths): the bound needs
+    those costs below ``(1011 + top) gamma ln 2``.
+    """
+    ends = 0.0
+    for c in range(x.shape[1]):
+        ends += (x[0, c] - y[0, c]) ** 2
+        if x.shape[0] > 1 or y.shape[0] > 1:
+            ends += (x[-1, c] - y[-1, c]) ** 2
+    return ends / gamma * _LOG2_E > 1011.0 + top
+
+
+@njit(**_JIT)
 def _underflow_bits(shift, total, clamps, rest_bits, top, cells):
     """log2 of the worst error underflow in one row can bring to the last cell.
 
@@ -1267,13 +1284,29 @@ def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction, order, chunk_sta
         lane_values = np.empty(n_lanes)
         lane_grads = np.empty((n, d, n_lanes))
         if gamma > 0.0 and _scaled_may_work(n, m, _PAIR_TOP):
-            lanes = np.empty((m, d, n_lanes))
+            # Lanes for the series whose first and last cells (on every path)
+            # leave the scaled bound a chance.
+            kept = np.empty(n_lanes, dtype=np.int64)
+            n_kept = 0
             for lane in range(n_lanes):
-                lanes[:, :, lane] = xs[order[first + lane], :m]
+                x = xs[order[first + lane], :m]
+                if not _scaled_hopeless(z, x, gamma, _PAIR_TOP):
+                    kept[n_kept] = lane
+                    n_kept += 1
+            lanes = np.empty((m, d, n_kept))
+            for k in range(n_kept):
+                lanes[:, :, k] = xs[order[first + kept[k]], :m]
             lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
-            _lanes_value_grads_scaled(
-                z, lanes, lo, hi, gamma, lane_values, exact, lane_grads
-            )
+            kept_values, kept_exact = np.empty(n_kept), np.zeros(n_kept, np.bool_)
+            kept_grads = np.empty((n, d, n_kept))
+            if n_kept > 0:
+                _lanes_value_grads_scaled(
+                    z, lanes, lo, hi, gamma, kept_values, kept_exact, kept_grads
+                )
+            for k in range(n_kept):
+                exact[kept[k]] = kept_exact[k]
+                lane_values[kept[k]] = kept_values[k]
+                lane_grads[:, :, kept[k]] = kept_grads[:, :, k]
         for lane in range(n_lanes):
             s = order[first + lane]
             if exact[lane]:
