@@ -875,10 +875,7 @@ def _scaled_forward(x, y, lo, hi, inv_gamma, offsets, alpha, halves, shifts):
     """
     n, m = lo.shape[0], hi[-1] + 1
     top = _PAIR_TOP
-    ranges = np.empty((2, y.shape[1], 1))
-    for c in range(y.shape[1]):
-        ranges[0, c, 0] = np.min(y[:, c])
-        ranges[1, c, 0] = np.max(y[:, c])
+    ranges = _lane_ranges(np.ascontiguousarray(y).reshape((m, y.shape[1], 1)))
     full = np.zeros(m + 1)  # the row above, column j at j + 1
     full[0] = math.ldexp(1.0, top)  # P[-1, -1] = 1, scaled
     above = np.empty(m)
@@ -1283,6 +1280,7 @@ def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction, order, chunk_sta
         exact = np.zeros(n_lanes, dtype=np.bool_)
         lane_values = np.empty(n_lanes)
         lane_grads = np.empty((n, d, n_lanes))
+        lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
         if gamma > 0.0 and _scaled_may_work(n, m, _PAIR_TOP):
             # Lanes for the series whose first and last cells (on every path)
             # leave the scaled bound a chance.
@@ -1296,7 +1294,6 @@ def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction, order, chunk_sta
             lanes = np.empty((m, d, n_kept))
             for k in range(n_kept):
                 lanes[:, :, k] = xs[order[first + kept[k]], :m]
-            lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
             kept_values, kept_exact = np.empty(n_kept), np.zeros(n_kept, np.bool_)
             kept_grads = np.empty((n, d, n_kept))
             if n_kept > 0:
@@ -1313,7 +1310,6 @@ def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction, order, chunk_sta
                 values[s] = lane_values[lane]
                 grads[s] = lane_grads[:, :, lane]
             else:
-                lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
                 values[s], grads[s], _ = _log_value_grads(
                     z, xs[s, :m], lo, hi, gamma, True, False
                 )
