@@ -554,6 +554,18 @@ def _pair_value(x, y, gamma, cells, fraction):
 # Pairs advanced in lockstep by the pairwise kernel: one series against up to
 # this many series of one common length, one pair per SIMD lane.
 _PAIR_LANES = 64
+# Below this many lanes the lane loops run scalar (4 doubles per vector,
+# unrolled twice): 4 to 7 lanes cost more than 8 (value, length 128: 8.0-9.4
+# against 3.4 ns/cell per lane; with gradients 21-24 against 9.6).
+_VECTOR_LANES = 8
+
+
+@njit(**_JIT)
+def _padded_lanes(n_lanes):
+    """How many lanes to run for ``n_lanes`` series (padding with copies)."""
+    if 4 <= n_lanes < _VECTOR_LANES:
+        return _VECTOR_LANES
+    return n_lanes
 
 
 @njit(**_JIT)
@@ -683,20 +695,63 @@ def _scaled_may_work(n, m, top):
 
 
 @njit(**_JIT)
-def _scaled_hopeless(x, y, gamma, top):
-    """Whether the scaled bound must fail for this pair (rows scaled to 2**top).
+def _path_cost_bounds(x, y, lo, hi, gamma):
+    """Lower bounds, in bits of ``exp(-cost / gamma)``, on what paths pay.
 
-    The first row's bound is at least ``2**(-1071 - top)`` times the paths
-    from it, and the result at most ``exp(-R / gamma)`` with R no less than
-    the first and last cells' costs minus gamma log(paths): the bound needs
-    those costs below ``(1011 + top) gamma ln 2``.
+    Every path visits every row (and column) of the band at least once, row
+    0 at its first cell and row n - 1 at its last. Returns ``later``
+    ``(n + 1,)``, ``later[i]`` bounding what a path pays in rows i to n - 1,
+    and the larger of ``later[0]`` and the columns' bound.
     """
-    ends = 0.0
-    for c in range(x.shape[1]):
-        ends += (x[0, c] - y[0, c]) ** 2
-        if x.shape[0] > 1 or y.shape[0] > 1:
-            ends += (x[-1, c] - y[-1, c]) ** 2
-    return ends / gamma * _LOG2_E > 1011.0 + top
+    n, n_channels = x.shape
+    m = y.shape[0]
+    y_channels = np.ascontiguousarray(y.T)
+    rows = np.empty(n)
+    cols = np.full(m, np.inf)
+    cost = np.empty(m)
+    for i in range(n):
+        # Views from the band's start: loops from 0 vectorise.
+        band = cost[lo[i] : hi[i] + 1]
+        band_cols = cols[lo[i] : hi[i] + 1]
+        band[:] = 0.0
+        for k in range(n_channels):
+            y_band = y_channels[k, lo[i] : hi[i] + 1]
+            for j in range(band.shape[0]):
+                diff = x[i, k] - y_band[j]
+                band[j] += diff * diff
+        least = np.inf
+        for j in range(band.shape[0]):
+            least = min(least, band[j])
+            band_cols[j] = min(band_cols[j], band[j])
+        rows[i] = least
+    # The corners are on every path: their costs replace their rows' minima.
+    first = 0.0
+    last = 0.0
+    for k in range(n_channels):
+        first += (x[0, k] - y[0, k]) ** 2
+        last += (x[n - 1, k] - y[m - 1, k]) ** 2
+    rows[0] = cols[0] = first
+    if n > 1:
+        rows[n - 1] = last
+    if m > 1:
+        cols[m - 1] = last
+    bits = _LOG2_E / gamma
+    later = np.zeros(n + 1)
+    for i in range(n - 1, -1, -1):
+        later[i] = later[i + 1] + rows[i] * bits
+    return later, max(later[0], cols.sum() * bits)
+
+
+@njit(**_JIT)
+def _scaled_hopeless(whole, top):
+    """Whether the scaled bound must fail, given a path's least cost in bits.
+
+    With rows scaled to 2**top, the first row's bound is at least
+    ``2**(-1071 - top)`` times the paths from it, and the result at most the
+    paths times ``2**-whole`` (:func:`_path_cost_bounds`): the bound needs
+    ``whole`` below ``1011 + top``.
+    """
+    return whole > 1011.0 + top
 
 
 @njit(**_JIT)
@@ -704,8 +759,9 @@ def _underflow_bits(shift, total, clamps, rest_bits, top, cells):
     """log2 of the worst error underflow in one row can bring to the last cell.
 
     The row was computed after a ``shift`` of the row above; ``total`` is the
-    running shift, ``rest_bits`` bounds log2 of the paths from the row to
-    the end. Each of a cell's five operations loses at most 2**-1074 in the
+    running shift, ``rest_bits`` bounds log2 of the summed weight (product
+    of e) of the paths from the row to the end: their number, less what
+    every such path must pay (:func:`_path_cost_bounds`). Each of a cell's five operations loses at most 2**-1074 in the
     scaled units (the sum of the row above's entries also before the shift);
     where ``clamps``, a cost may exceed 1416 gamma: its e, the square of a
     factor below exp(-708), is 0 and loses up to exp(-1416) < 2**-2043 times
@@ -736,16 +792,21 @@ def _lanes_value_scaled(x, lanes, lo, hi, gamma, out, exact):
     no_table = np.empty((0, lanes.shape[2]))
     no_shifts = np.empty((0, lanes.shape[2]), dtype=np.int64)
     top = _scale_top(lanes.shape[0])
+    later = np.zeros((x.shape[0] + 1, lanes.shape[2]))
     _lanes_forward_scaled(
-        x, lanes, lo, hi, gamma, top, 0.0, no_table, no_shifts, out, exact
+        x, lanes, lo, hi, gamma, top, 0.0, later, no_table, no_shifts, out, exact
     )
 
 
 @njit(**_JIT)
 def _lanes_forward_scaled(
-    x, lanes, lo, hi, gamma, top, slack, alpha, shifts, out, exact
+    x, lanes, lo, hi, gamma, top, slack, later, alpha, shifts, out, exact
 ):
     """Forward pass of :func:`_lanes_value_scaled` with row sums near 2**top.
+
+    ``later[i]`` (per lane, a lower bound on what paths pay in rows i on, in
+    bits, from :func:`_path_cost_bounds`; zeros when unknown) lets the pass
+    stop once no lane can pass its bound.
 
     When ``alpha`` has rows, row i's band is kept at ``alpha[offsets[i]:...]``
     (offsets of :func:`_row_offsets`) and the running shifts in ``shifts``.
@@ -780,7 +841,12 @@ def _lanes_forward_scaled(
             worst[lane] = max(
                 worst[lane],
                 _underflow_bits(
-                    shift, total[lane], clamps, rest_bits, top, hi[i] - lo[i] + 1
+                    shift,
+                    total[lane],
+                    clamps,
+                    rest_bits - later[i + 1, lane],
+                    top,
+                    hi[i] - lo[i] + 1,
                 ),
             )
         # The corner of the row's first cell, P[i - 1, lo[i] - 1]: the origin's
@@ -815,11 +881,13 @@ def _lanes_forward_scaled(
             for j in range(lo[i], hi[i] + 1):
                 alpha[base + j - lo[i]] = row[j + 1]
             base += hi[i] - lo[i] + 1
-        # The result is at most this row's sum times its paths to the end:
-        # once every lane's bound must fail, stop.
+        # The result is at most this row's sum times its paths to the end,
+        # each paying ``later[i + 1]`` at least: once every lane's bound
+        # must fail, stop.
         hopeless = True
         for lane in range(n_lanes):
             most = math.frexp(row_sum[lane])[1] - total[lane] + rest_bits
+            most -= later[i + 1, lane]
             hopeless = hopeless and worst[lane] + slack - most > _SCALED_MARGIN
         if hopeless:
             exact[:] = False
@@ -1095,11 +1163,12 @@ def _lanes_backward_scaled(x, lanes, lo, hi, gamma, alpha, shifts, exact, grads)
 
 
 @njit(**_JIT)
-def _lanes_value_grads_scaled(x, lanes, lo, hi, gamma, out, exact, grads):
+def _lanes_value_grads_scaled(x, lanes, lo, hi, gamma, later, out, exact, grads):
     """Values and gradients w.r.t. ``x`` of ``x`` against every lane.
 
     Scaled probability domain (gamma > 0); where ``exact`` is False, that
-    lane's results are not to be used.
+    lane's results are not to be used. ``later``: see
+    :func:`_lanes_forward_scaled`.
     """
     n, n_lanes = x.shape[0], lanes.shape[2]
     offsets = _row_offsets(lo, hi)
@@ -1107,7 +1176,7 @@ def _lanes_value_grads_scaled(x, lanes, lo, hi, gamma, out, exact, grads):
     shifts = np.empty((n, n_lanes), dtype=np.int64)
     slack = np.log2(n + lanes.shape[0])  # errors in alpha reach the sum of E
     _lanes_forward_scaled(
-        x, lanes, lo, hi, gamma, _PAIR_TOP, slack, alpha, shifts, out, exact
+        x, lanes, lo, hi, gamma, _PAIR_TOP, slack, later, alpha, shifts, out, exact
     )
     if exact.any():
         _lanes_backward_scaled(x, lanes, lo, hi, gamma, alpha, shifts, exact, grads)
@@ -1193,15 +1262,17 @@ def _pairwise_task(
         first = max(first, position[a])
     n_lanes, n_channels = stop - first, xs.shape[2]
     n, m = x_len[a], y_len[order[first]]
-    lanes = np.empty((m, n_channels, n_lanes))
-    for lane in range(n_lanes):
-        b = order[first + lane]
+    # Lanes past n_lanes repeat the last series; their results are dropped.
+    n_run = _padded_lanes(n_lanes)
+    lanes = np.empty((m, n_channels, n_run))
+    for lane in range(n_run):
+        b = order[first + min(lane, n_lanes - 1)]
         for j in range(m):
             for k in range(n_channels):
                 lanes[j, k, lane] = ys[b, j, k]
     lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
-    values = np.empty(n_lanes)
-    exact = np.ones(n_lanes, dtype=np.bool_)
+    values = np.empty(n_run)
+    exact = np.ones(n_run, dtype=np.bool_)
     if gamma > 0.0 and _scaled_may_work(n, m, _scale_top(m)):
         _lanes_value_scaled(xs[a, :n], lanes, lo, hi, gamma, values, exact)
     else:
@@ -1282,23 +1353,39 @@ def _weighted_terms(z, xs, x_len, coef, gamma, cells, fraction, order, chunk_sta
         lane_grads = np.empty((n, d, n_lanes))
         lo, hi = _band_bounds(n, m, _band_width(cells, fraction, n, m))
         if gamma > 0.0 and _scaled_may_work(n, m, _PAIR_TOP):
-            # Lanes for the series whose first and last cells (on every path)
-            # leave the scaled bound a chance.
+            # Lanes for the series whose least path cost leaves the scaled
+            # bound a chance; the others go to the log domain at once.
             kept = np.empty(n_lanes, dtype=np.int64)
+            later = np.empty((n + 1, n_lanes))
             n_kept = 0
             for lane in range(n_lanes):
                 x = xs[order[first + lane], :m]
-                if not _scaled_hopeless(z, x, gamma, _PAIR_TOP):
+                x_later, whole = _path_cost_bounds(z, x, lo, hi, gamma)
+                if not _scaled_hopeless(whole, _PAIR_TOP):
                     kept[n_kept] = lane
+                    later[:, n_kept] = x_later
                     n_kept += 1
-            lanes = np.empty((m, d, n_kept))
-            for k in range(n_kept):
-                lanes[:, :, k] = xs[order[first + kept[k]], :m]
-            kept_values, kept_exact = np.empty(n_kept), np.zeros(n_kept, np.bool_)
-            kept_grads = np.empty((n, d, n_kept))
+            # Lanes past n_kept repeat the last kept series (results dropped).
+            n_run = _padded_lanes(n_kept)
+            lanes = np.empty((m, d, n_run))
+            kept_later = np.empty((n + 1, n_run))
+            for k in range(n_run):
+                last = min(k, n_kept - 1)
+                lanes[:, :, k] = xs[order[first + kept[last]], :m]
+                kept_later[:, k] = later[:, last]
+            kept_values, kept_exact = np.empty(n_run), np.zeros(n_run, np.bool_)
+            kept_grads = np.empty((n, d, n_run))
             if n_kept > 0:
                 _lanes_value_grads_scaled(
-                    z, lanes, lo, hi, gamma, kept_values, kept_exact, kept_grads
+                    z,
+                    lanes,
+                    lo,
+                    hi,
+                    gamma,
+                    kept_later,
+                    kept_values,
+                    kept_exact,
+                    kept_grads,
                 )
             for k in range(n_kept):
                 exact[kept[k]] = kept_exact[k]

@@ -12,7 +12,7 @@ from numba import njit
 
 from softdtw_learn import _kernels
 
-from ._naive import band_mask, dp_soft_dtw, sq_cost
+from ._naive import alignment_paths, band_mask, dp_soft_dtw, sq_cost
 
 
 @njit
@@ -97,6 +97,17 @@ def _scaled_lanes(x, ys, gamma, window=-1.0):
     return out, exact
 
 
+def _later(x, lanes, lo, hi, gamma):
+    """The per-row path cost bounds the barycenter lanes are given."""
+    return np.stack(
+        [
+            _kernels._path_cost_bounds(x, lanes[:, :, k], lo, hi, gamma)[0]
+            for k in range(lanes.shape[2])
+        ],
+        axis=1,
+    )
+
+
 def _reference(x, y, gamma, window=-1.0):
     cost = sq_cost(x, y)
     if window >= 0:
@@ -170,6 +181,67 @@ def test_delannoy_bound():
         assert math.log2(central) <= _kernels._DELANNOY_BITS * k
 
 
+@pytest.mark.parametrize("n, m", [(1, 1), (1, 4), (4, 1), (4, 5), (6, 3)])
+@pytest.mark.parametrize("window", [-1.0, 1.0])
+def test_path_cost_bounds_hold_on_every_path(rng, n, m, window):
+    # later[i] bounds what each in-band path pays in rows i..n-1, ``whole``
+    # what it pays in all; both in bits of exp(-cost / gamma).
+    gamma = 0.3
+    x = rng.normal(size=(n, 2))
+    lo, hi = _kernels._band_bounds(n, m, window)
+    bits = math.log2(math.e) / gamma
+    for _ in range(5):
+        y = rng.normal(size=(m, 2)) * 3.0
+        later, whole = _kernels._path_cost_bounds(x, y, lo, hi, gamma)
+        cost = sq_cost(x, y)
+        paths = [
+            p
+            for p in alignment_paths(n, m)
+            if all(lo[i] <= j <= hi[i] for i, j in p)
+        ]
+        for path in paths:
+            paid = sum(cost[c] for c in path) * bits
+            assert whole <= paid * (1 + 1e-12)
+            for i in range(n + 1):
+                rest = sum(cost[r, c] for r, c in path if r >= i) * bits
+                assert later[i] <= rest * (1 + 1e-12)
+        # The corners are on every path, so the bound is at least theirs.
+        corners = cost[0, 0] + (cost[-1, -1] if (n, m) != (1, 1) else 0.0)
+        assert whole >= corners * bits * (1 - 1e-12)
+        assert later[n] == 0.0
+
+
+def test_barycenter_lanes_send_hopeless_series_to_the_log_domain(rng):
+    # Random walks at gamma 0.1: the path cost bound rules the scaled domain
+    # out for most series; the terms still equal the log domain's.
+    n = 64
+    z = np.cumsum(rng.normal(size=(n, 1)), axis=0)
+    xs = np.cumsum(rng.normal(size=(6, n, 1)), axis=1)
+    xs[0] = z + 0.01 * rng.normal(size=(n, 1))  # close to z: scaled works
+    lo, hi = _kernels._band_bounds(n, n, -1.0)
+    hopeless = [
+        _kernels._scaled_hopeless(
+            _kernels._path_cost_bounds(z, x, lo, hi, 0.1)[1], _kernels._PAIR_TOP
+        )
+        for x in xs
+    ]
+    assert not hopeless[0] and sum(hopeless) >= 3
+    coef = rng.uniform(0.5, 1.5, size=6)
+    order = np.arange(6)
+    chunks = np.array([0, 6])
+    lengths = np.full(6, n)
+    total, grad = _kernels._weighted_terms(
+        z, xs, lengths, coef, 0.1, -1.0, 0.0, order, chunks
+    )
+    expected, expected_grad = 0.0, np.zeros_like(z)
+    for s in range(6):
+        value, grad_z, _, _ = _log_domain(z, xs[s], 0.1, -1.0)
+        expected += coef[s] * value
+        expected_grad += coef[s] * grad_z
+    assert total == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-10, atol=1e-12)
+
+
 def _log_domain(x, y, gamma, window):
     """Value, gradients and E from the log-domain strips (Algorithms 1, 2)."""
     lo, hi = _kernels._band_bounds(len(x), len(y), window)
@@ -213,7 +285,9 @@ def test_scaled_lane_gradients_equal_log_domain(rng, n_lanes, window):
     lo, hi = _kernels._band_bounds(21, 17, window)
     values, exact = np.empty(n_lanes), np.zeros(n_lanes, dtype=bool)
     grads = np.empty((21, 2, n_lanes))
-    _kernels._lanes_value_grads_scaled(z, lanes, lo, hi, 0.4, values, exact, grads)
+    _kernels._lanes_value_grads_scaled(
+        z, lanes, lo, hi, 0.4, _later(z, lanes, lo, hi, 0.4), values, exact, grads
+    )
     assert exact.all()
     for lane, y in enumerate(ys):
         value, grad_z, _, _ = _log_domain(z, y, 0.4, window)
@@ -222,8 +296,17 @@ def test_scaled_lane_gradients_equal_log_domain(rng, n_lanes, window):
     # The last lane gives the same bits alone.
     alone_value, alone_exact = np.empty(1), np.zeros(1, dtype=bool)
     alone_grad = np.empty((21, 2, 1))
+    alone = lanes[:, :, -1:].copy()
     _kernels._lanes_value_grads_scaled(
-        z, lanes[:, :, -1:].copy(), lo, hi, 0.4, alone_value, alone_exact, alone_grad
+        z,
+        alone,
+        lo,
+        hi,
+        0.4,
+        _later(z, alone, lo, hi, 0.4),
+        alone_value,
+        alone_exact,
+        alone_grad,
     )
     assert alone_value[0] == values[-1]
     np.testing.assert_array_equal(alone_grad[:, :, 0], grads[:, :, -1])
@@ -238,8 +321,10 @@ def test_scaled_gradients_flag_what_underflow_spoils(rng):
         x, y, lo, hi, 0.01, True, False, np.empty((0, 0))
     )
     values, flags = np.empty(1), np.ones(1, dtype=bool)
+    lanes = y[:, :, None].copy()
+    no_bounds = np.zeros((61, 1))  # the pass must flag it without stopping early
     _kernels._lanes_value_grads_scaled(
-        x, y[:, :, None].copy(), lo, hi, 0.01, values, flags, np.empty((60, 1, 1))
+        x, lanes, lo, hi, 0.01, no_bounds, values, flags, np.empty((60, 1, 1))
     )
     assert not exact and not flags[0]
     # The public path then takes the log domain, exact to Algorithm 1.
