@@ -195,9 +195,7 @@ def test_path_cost_bounds_hold_on_every_path(rng, n, m, window):
         later, whole = _kernels._path_cost_bounds(x, y, lo, hi, gamma)
         cost = sq_cost(x, y)
         paths = [
-            p
-            for p in alignment_paths(n, m)
-            if all(lo[i] <= j <= hi[i] for i, j in p)
+            p for p in alignment_paths(n, m) if all(lo[i] <= j <= hi[i] for i, j in p)
         ]
         for path in paths:
             paid = sum(cost[c] for c in path) * bits
