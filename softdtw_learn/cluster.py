@@ -15,7 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from .barycenter import soft_dtw_barycenter
-from .metrics import pairwise_soft_dtw
+from .metrics import paired_soft_dtw, pairwise_soft_dtw
 from .utils import (
     check_dataset,
     check_gamma,
@@ -195,8 +195,11 @@ n_timestamps[, n_channels]), default="k-means++"
         # probability proportional to the divergence to the nearest centre,
         # keep the one that lowers the total the most.
         n_trials = 2 + int(np.log(self.n_clusters))
+        self_values = paired_soft_dtw(
+            series, series, gamma=self.gamma, window=self.window, n_jobs=self.n_jobs
+        )
         picks = [int(rng.randint(n_samples))]
-        closest = self._divergence_to(series, [series[picks[0]]])[0]
+        closest = self._divergence_to(series, picks[:1], self_values)[0]
         for _ in range(1, self.n_clusters):
             weights = np.maximum(closest, 0.0)  # rounding may leave -1e-15
             total = weights.sum()
@@ -208,23 +211,27 @@ n_timestamps[, n_channels]), default="k-means++"
                 np.cumsum(weights), rng.uniform(size=n_trials) * total
             ).clip(max=n_samples - 1)
             trial = np.minimum(
-                closest, self._divergence_to(series, [series[c] for c in candidates])
+                closest, self._divergence_to(series, candidates, self_values)
             )
             best = int(np.argmin(trial.sum(axis=1)))
             picks.append(int(candidates[best]))
             closest = trial[best]
         return [series[i].copy() for i in picks]
 
-    def _divergence_to(self, series, centers):
-        """Soft-DTW divergence of every centre to every series, (k, n)."""
-        return pairwise_soft_dtw(
-            centers,
+    def _divergence_to(self, series, picks, self_values):
+        """Soft-DTW divergence of the series ``picks`` to every series, (k, n).
+
+        ``self_values`` holds every series' ``sdtw(x, x)``, computed once.
+        """
+        values = pairwise_soft_dtw(
+            [series[c] for c in picks],
             series,
             gamma=self.gamma,
             window=self.window,
-            divergence=True,
             n_jobs=self.n_jobs,
         )
+        own = self_values[np.asarray(picks)]
+        return values - (own[:, None] + self_values[None, :]) / 2.0
 
     def _assign(self, series, centers):
         values = self._metric(series, centers)
