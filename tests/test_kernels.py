@@ -142,6 +142,24 @@ def test_scaled_lanes_do_not_depend_on_their_neighbours(rng):
         assert shifted[0] == together[lane]
 
 
+@pytest.mark.parametrize("gamma", [0.0, 0.5])
+def test_padded_lane_counts_give_the_same_bits(rng, gamma):
+    # 4 to 7 lanes run as 8 (copies of the last series); every count from 1
+    # to 10 must give the bits of the same pairs in one chunk of 10.
+    from softdtw_learn.metrics import pairwise_soft_dtw
+
+    x = rng.normal(size=(1, 23, 2))
+    ys = rng.normal(size=(10, 19, 2))
+    assert [_kernels._padded_lanes(k) for k in (3, 4, 7, 8)] == [3, 8, 8, 8]
+    every = pairwise_soft_dtw(x, ys, gamma=gamma)
+    for k in range(1, 11):
+        np.testing.assert_array_equal(
+            pairwise_soft_dtw(x, ys[:k], gamma=gamma), every[:, :k]
+        )
+    expected = [dp_soft_dtw(sq_cost(x[0], y), gamma) for y in ys]
+    np.testing.assert_allclose(every[0], expected, rtol=1e-12)
+
+
 def test_scaled_lanes_flag_what_underflow_spoils(rng):
     # At gamma 0.01, R / gamma is 17,000-26,000 nats, far beyond the double
     # range: the scaled results are lost (left unwritten) or off, and every
