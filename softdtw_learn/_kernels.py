@@ -703,33 +703,26 @@ def _path_cost_bounds(x, y, lo, hi, gamma):
     ``(n + 1,)``, ``later[i]`` bounding what a path pays in rows i to n - 1,
     and the larger of ``later[0]`` and the columns' bound.
     """
-    n, n_channels = x.shape
-    m = y.shape[0]
+    n, m = x.shape[0], y.shape[0]
     y_channels = np.ascontiguousarray(y.T)
     rows = np.empty(n)
     cols = np.full(m, np.inf)
     cost = np.empty(m)
+    first = last = 0.0
     for i in range(n):
-        # Views from the band's start: loops from 0 vectorise.
+        _row_costs(x[i], y_channels, lo[i], hi[i], cost)
         band = cost[lo[i] : hi[i] + 1]
         band_cols = cols[lo[i] : hi[i] + 1]
-        band[:] = 0.0
-        for k in range(n_channels):
-            y_band = y_channels[k, lo[i] : hi[i] + 1]
-            for j in range(band.shape[0]):
-                diff = x[i, k] - y_band[j]
-                band[j] += diff * diff
         least = np.inf
         for j in range(band.shape[0]):
             least = min(least, band[j])
             band_cols[j] = min(band_cols[j], band[j])
         rows[i] = least
+        if i == 0:
+            first = cost[0]
+        if i == n - 1:
+            last = cost[m - 1]
     # The corners are on every path: their costs replace their rows' minima.
-    first = 0.0
-    last = 0.0
-    for k in range(n_channels):
-        first += (x[0, k] - y[0, k]) ** 2
-        last += (x[n - 1, k] - y[m - 1, k]) ** 2
     rows[0] = cols[0] = first
     if n > 1:
         rows[n - 1] = last
@@ -928,11 +921,14 @@ def _row_offsets(lo, hi):
 @njit(**_JIT)
 def _row_costs(x_row, y_channels, first, last, out):
     """Costs of one row's cells ``first..last`` against ``y`` (channels first)."""
-    out[first : last + 1] = 0.0
+    # Views from ``first``: loops from 0 vectorise.
+    band = out[first : last + 1]
+    band[:] = 0.0
     for c in range(y_channels.shape[0]):
-        for j in range(first, last + 1):
-            diff = x_row[c] - y_channels[c, j]
-            out[j] += diff * diff
+        y_band = y_channels[c, first : last + 1]
+        for j in range(band.shape[0]):
+            diff = x_row[c] - y_band[j]
+            band[j] += diff * diff
 
 
 @njit(**_JIT)
