@@ -9,15 +9,13 @@ replaces ``sdtw``, including the gradient of its self term ``sdtw(z, z)``.
 import numbers
 import warnings
 
-import numba
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
-from . import _kernels
-from ._pairs import balanced_chunks
+from . import _dispatch
 from .metrics import pairwise_soft_dtw
-from .utils import check_dataset, check_gamma, check_window, numba_threads
+from .utils import check_dataset, check_gamma, check_table_range, check_window
 
 __all__ = ["soft_dtw_barycenter"]
 
@@ -35,20 +33,13 @@ def _objective(flat, shape, xs, lengths, coef, params, chunks, self_terms):
     """Barycenter objective and gradient at ``flat`` (``z`` raveled).
 
     ``params`` is ``(gamma, cells, fraction)``, ``chunks`` the series' order
-    and chunks (:func:`_pairs.balanced_chunks`). ``self_terms`` is None for
-    soft-DTW, else the constant ``sum_i coef_i sdtw(x_i, x_i)`` of the
+    and chunks (:func:`_dispatch.barycenter_chunks`). ``self_terms`` is None
+    for soft-DTW, else the constant ``sum_i coef_i sdtw(x_i, x_i)`` of the
     divergence.
     """
-    z = flat.reshape(shape)
-    gamma, cells, fraction = params
-    value, grad = _kernels._weighted_terms(z, xs, lengths, coef, *params, *chunks)
-    if self_terms is not None:
-        # D = sdtw(z, x) - (sdtw(z, z) + sdtw(x, x)) / 2, and
-        # d sdtw(z, z) / dz = 2 grad_x(z, z) (z is both arguments).
-        total = coef.sum()
-        self_value, self_grad = _kernels._self_value_grad(z, gamma, cells, fraction)
-        value -= 0.5 * (total * self_value + self_terms)
-        grad = grad - total * self_grad
+    value, grad = _dispatch.weighted_terms(
+        flat.reshape(shape), xs, lengths, coef, params, chunks, self_terms
+    )
     return value, grad.ravel()
 
 
@@ -64,6 +55,7 @@ def soft_dtw_barycenter(
     max_iter=100,
     tol=1e-5,
     n_jobs=None,
+    return_n_iter=False,
 ):
     """Soft-DTW barycenter of a set of series.
 
@@ -93,11 +85,15 @@ n_timestamps, n_channels), or list of series
         Tolerance passed to L-BFGS-B (relative decrease of the objective).
     n_jobs : int, default=None
         Threads over series: None means 1, -1 all cores.
+    return_n_iter : bool, default=False
+        Also return the number of L-BFGS-B iterations run.
 
     Returns
     -------
     barycenter : ndarray of shape (length,) for univariate 2-D input, else \
 (length, n_channels)
+    n_iter : int
+        Only with ``return_n_iter=True``.
 
     Warns
     -----
@@ -117,30 +113,13 @@ n_timestamps, n_channels), or list of series
     >>> soft_dtw_barycenter(X, gamma=0.1).shape
     (4,)
     """
-    return _barycenter(
-        X,
-        gamma=gamma,
-        weights=weights,
-        init=init,
-        length=length,
-        divergence=divergence,
-        window=window,
-        max_iter=max_iter,
-        tol=tol,
-        n_jobs=n_jobs,
-    )[0]
-
-
-def _barycenter(
-    X, *, gamma, weights, init, length, divergence, window, max_iter, tol, n_jobs
-):
-    """Validate, then run L-BFGS-B; return the barycenter and its iterations."""
     # 2-D input is a univariate dataset: its barycenter is returned 1-D.
     flat_output = not isinstance(X, (list, tuple)) and getattr(X, "ndim", 0) == 2
     xs, lengths = check_dataset(X, "X")
     n_series, _, n_channels = xs.shape
     gamma = check_gamma(gamma, allow_zero=False)
     cells, fraction = check_window(window)
+    params = (gamma, cells, fraction)
     for name, value in (("max_iter", max_iter),):
         if not isinstance(value, numbers.Integral) or value < 1:
             raise ValueError(f"{name} must be an int >= 1, got {value!r}.")
@@ -167,16 +146,15 @@ def _barycenter(
         or length < 1
     ):
         raise ValueError(f"length must be an int >= 1, got {length!r}.")
-    with numba_threads(n_jobs):
+    with _dispatch.numba_threads(n_jobs):
         z0 = _initial_barycenter(xs, lengths, weights, init, gamma, window, n_channels)
         if length is not None:
             z0 = _resample(z0, length)
+        check_table_range(gamma, z0.shape[0], int(lengths.max()), xs=z0[None], ys=xs)
         coef = weights / lengths
         self_terms = None
         if divergence:
-            self_terms = float(
-                coef @ _kernels._self_values(xs, lengths, gamma, cells, fraction)
-            )
+            self_terms = float(coef @ _dispatch.self_values(xs, lengths, params))
         result = minimize(
             _objective,
             z0.ravel(),
@@ -185,8 +163,8 @@ def _barycenter(
                 xs,
                 lengths,
                 coef,
-                (gamma, cells, fraction),
-                balanced_chunks(lengths, numba.get_num_threads()),
+                params,
+                _dispatch.barycenter_chunks(lengths),
                 self_terms,
             ),
             jac=True,
@@ -199,10 +177,11 @@ def _barycenter(
             f"soft_dtw_barycenter did not converge in {result.nit} iterations "
             f"({result.message}); raise max_iter or tol.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=2,
         )
     barycenter = result.x.reshape(z0.shape)
-    return (barycenter[:, 0] if flat_output else barycenter), int(result.nit)
+    barycenter = barycenter[:, 0] if flat_output else barycenter
+    return (barycenter, int(result.nit)) if return_n_iter else barycenter
 
 
 def _initial_barycenter(xs, lengths, weights, init, gamma, window, n_channels):

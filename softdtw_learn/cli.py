@@ -1,10 +1,11 @@
 """Command line: ``softdtw-learn`` (also ``python -m softdtw_learn``).
 
-Subcommands ``demo``, ``distance``, ``barycenter``, ``cluster`` and
-``classify``. Input files are anything :func:`softdtw_learn.datasets.read_ucr_file`
-reads (.tsv, .ts, .arff, .txt), or a CSV of one series per row (no label,
-empty fields as trailing padding). Results go to CSV or ``.npy`` files; a
-bad file or argument prints one line to stderr and exits with status 1.
+Subcommands ``demo``, ``distance``, ``barycenter``, ``cluster``,
+``classify`` and ``warmup`` (compile every kernel up front). Input files are
+anything :func:`softdtw_learn.datasets.read_ucr_file` reads (.tsv, .ts,
+.arff, .txt), or a CSV of one series per row (no label, empty fields as
+trailing padding). Results go to CSV or ``.npy`` files; a bad file or
+argument prints one line to stderr and exits with status 1.
 """
 
 import argparse
@@ -303,6 +304,19 @@ def _demo(args):
     return run_demo(Path(args.out), quick=args.quick)
 
 
+def _warmup(args):
+    from ._warmup import warm_up
+
+    start = time.perf_counter()
+    steps = warm_up(progress=not args.quiet)
+    print(f"warm-up: {len(steps)} steps in {time.perf_counter() - start:.1f} s")
+    print(
+        "kernels compiled and cached on disk by Numba: later runs load them "
+        "in well under a second"
+    )
+    return 0
+
+
 def _window(text):
     value = float(text)
     return int(value) if value >= 1 and value == int(value) else value
@@ -388,6 +402,12 @@ def _parser():
     classify.add_argument("-o", "--output", help="predictions to .csv or .npy")
     _common(classify)
     classify.set_defaults(run=_classify)
+
+    warmup = commands.add_parser(
+        "warmup", help="compile every kernel now (once; cached for later runs)"
+    )
+    warmup.add_argument("--quiet", action="store_true", help="no progress bar")
+    warmup.set_defaults(run=_warmup)
     return parser
 
 

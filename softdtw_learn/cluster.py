@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
+from ._dispatch import pairwise_divergence
 from .barycenter import soft_dtw_barycenter
 from .metrics import paired_soft_dtw, pairwise_soft_dtw
 from .utils import (
@@ -231,7 +232,7 @@ n_timestamps[, n_channels]), default="k-means++"
             n_jobs=self.n_jobs,
         )
         own = self_values[np.asarray(picks)]
-        return values - (own[:, None] + self_values[None, :]) / 2.0
+        return pairwise_divergence(values, own, self_values)
 
     def _assign(self, series, centers):
         values = self._metric(series, centers)

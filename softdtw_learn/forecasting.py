@@ -23,8 +23,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _kernels
-from .utils import check_gamma, check_window, numba_threads
+from . import _dispatch
+from ._dispatch import numba_threads
+from .utils import check_gamma, check_window
 
 __all__ = ["SoftDTWMLPRegressor", "split_series"]
 
@@ -581,8 +582,8 @@ def _output_loss(loss, gamma, window, series_shape):
     def soft_dtw(out, Y):
         pred = np.ascontiguousarray(out.reshape(len(out), *series_shape))
         lengths = np.full(len(out), series_shape[0], dtype=np.int64)
-        values, grad, _ = _kernels._paired_terms(
-            pred, lengths, Y, lengths, gamma, cells, fraction, divergence, True, False
+        values, grad, _ = _dispatch.paired_terms(
+            pred, lengths, Y, lengths, (gamma, cells, fraction), divergence, True, False
         )
         return float(values.sum()), grad.reshape(out.shape)
 

@@ -22,14 +22,13 @@ that a path always exists, and cells outside it are never computed.
 
 import numpy as np
 
-from . import _kernels
-from ._pairs import pairwise_values
+from . import _dispatch
 from .utils import (
     check_dataset,
     check_gamma,
     check_pair,
+    check_table_range,
     check_window,
-    numba_threads,
 )
 
 __all__ = [
@@ -45,18 +44,34 @@ __all__ = [
 ]
 
 
-def _band(n, m, window):
-    """Row bounds ``(lo, hi)`` of the band for an ``n x m`` grid."""
-    cells, fraction = check_window(window)
-    return _kernels._band_bounds(n, m, _kernels._band_width(cells, fraction, n, m))
-
-
-def _checked_pair(x, y, gamma, window):
-    """Validate a pair for the gradient computations: ``(x, y, lo, hi, gamma)``."""
+def _checked_pair(x, y, gamma, window, allow_zero=True):
+    """Validate a pair: ``(x, y, gamma, cells, fraction)``."""
     x_arr, y_arr = check_pair(x, y)
-    gamma = check_gamma(gamma, allow_zero=False)
-    lo, hi = _band(x_arr.shape[0], y_arr.shape[0], window)
-    return x_arr, y_arr, lo, hi, gamma
+    gamma = check_gamma(gamma, allow_zero=allow_zero)
+    cells, fraction = check_window(window)
+    check_table_range(
+        gamma, x_arr.shape[0], y_arr.shape[0], xs=x_arr[None], ys=y_arr[None]
+    )
+    return x_arr, y_arr, gamma, cells, fraction
+
+
+def _checked_datasets(X, Y, gamma, window, allow_zero=True):
+    """Validate one or two datasets: ``(xs, x_len, ys, y_len, params)``.
+
+    ``ys`` is ``xs`` when ``Y`` is None; ``params`` is ``(gamma, cells,
+    fraction)``.
+    """
+    xs, x_len = check_dataset(X, "X")
+    ys, y_len = (xs, x_len) if Y is None else check_dataset(Y, "Y")
+    if xs.shape[2] != ys.shape[2]:
+        raise ValueError(
+            f"X has {xs.shape[2]} channels and Y has {ys.shape[2]}; both datasets "
+            "need the same number of channels."
+        )
+    gamma = check_gamma(gamma, allow_zero=allow_zero)
+    cells, fraction = check_window(window)
+    check_table_range(gamma, int(x_len.max()), int(y_len.max()), xs=xs, ys=ys)
+    return xs, x_len, ys, y_len, (gamma, cells, fraction)
 
 
 def soft_dtw(x, y, *, gamma=1.0, window=None):
@@ -92,10 +107,7 @@ def soft_dtw(x, y, *, gamma=1.0, window=None):
     >>> round(soft_dtw([0.0, 1.0, 2.0], [0.0, 2.0], gamma=0.0), 6)
     1.0
     """
-    x_arr, y_arr = check_pair(x, y)
-    gamma = check_gamma(gamma)
-    cells, fraction = check_window(window)
-    return float(_kernels._pair_value(x_arr, y_arr, gamma, cells, fraction))
+    return _dispatch.pair_value(*_checked_pair(x, y, gamma, window))
 
 
 def soft_dtw_alignment(x, y, *, gamma=1.0, window=None):
@@ -128,10 +140,7 @@ def soft_dtw_alignment(x, y, *, gamma=1.0, window=None):
     >>> E.shape, float(E[0, 0]), float(E[-1, -1])
     ((3, 2), 1.0, 1.0)
     """
-    x_arr, y_arr, lo, hi, gamma = _checked_pair(x, y, gamma, window)
-    no_cost = np.empty((0, 0))
-    value, alignment = _kernels._value_alignment(x_arr, y_arr, no_cost, lo, hi, gamma)
-    return float(value), alignment
+    return _dispatch.pair_alignment(*_checked_pair(x, y, gamma, window, False))
 
 
 def soft_dtw_grad(x, y, *, gamma=1.0, window=None):
@@ -162,12 +171,12 @@ def soft_dtw_grad(x, y, *, gamma=1.0, window=None):
     >>> grad.shape
     (3,)
     """
-    x_arr, y_arr, lo, hi, gamma = _checked_pair(x, y, gamma, window)
-    value, grad, _ = _kernels._value_grads(x_arr, y_arr, lo, hi, gamma, True, False)
+    x_arr, y_arr, *params = _checked_pair(x, y, gamma, window, False)
+    value, grad, _ = _dispatch.pair_value_grads(x_arr, y_arr, *params)
     shape = np.shape(x)
     out = np.zeros((shape[0], x_arr.shape[1]))
     out[: grad.shape[0]] = grad
-    return float(value), out.reshape(shape)
+    return value, out.reshape(shape)
 
 
 def soft_dtw_from_cost(C, *, gamma=1.0, window=None, return_alignment=False):
@@ -210,14 +219,10 @@ def soft_dtw_from_cost(C, *, gamma=1.0, window=None, return_alignment=False):
         raise ValueError("C contains NaN or inf; every cost must be finite.")
     cost = np.ascontiguousarray(cost, dtype=np.float64)
     gamma = check_gamma(gamma, allow_zero=not return_alignment)
-    lo, hi = _band(cost.shape[0], cost.shape[1], window)
-    no_series = np.empty((0, 1))
-    if not return_alignment:
-        return float(_kernels._value(no_series, no_series, cost, lo, hi, gamma))
-    value, alignment = _kernels._value_alignment(
-        no_series, no_series, cost, lo, hi, gamma
-    )
-    return float(value), alignment
+    cells, fraction = check_window(window)
+    n, m = cost.shape
+    check_table_range(gamma, n, m, cost=float(np.abs(cost).max()))
+    return _dispatch.cost_value(cost, gamma, cells, fraction, return_alignment)
 
 
 def soft_dtw_divergence(x, y, *, gamma=1.0, window=None):
@@ -247,13 +252,11 @@ def soft_dtw_divergence(x, y, *, gamma=1.0, window=None):
     >>> soft_dtw_divergence([0.0, 1.0, 2.0], [0.0, 1.0, 2.0])
     0.0
     """
-    x_arr, y_arr = check_pair(x, y)
-    gamma = check_gamma(gamma)
-    cells, fraction = check_window(window)
-    cross = _kernels._pair_value(x_arr, y_arr, gamma, cells, fraction)
-    self_x = _kernels._pair_value(x_arr, x_arr, gamma, cells, fraction)
-    self_y = _kernels._pair_value(y_arr, y_arr, gamma, cells, fraction)
-    return float(cross - (self_x + self_y) / 2.0)
+    x_arr, y_arr, *params = _checked_pair(x, y, gamma, window)
+    cross = _dispatch.pair_value(x_arr, y_arr, *params)
+    self_x = _dispatch.pair_value(x_arr, x_arr, *params)
+    self_y = _dispatch.pair_value(y_arr, y_arr, *params)
+    return float(_dispatch.divergence(cross, self_x, self_y))
 
 
 def dtw(x, y, *, window=None, return_path=False):
@@ -287,19 +290,8 @@ def dtw(x, y, *, window=None, return_path=False):
     """
     if not return_path:
         return soft_dtw(x, y, gamma=0.0, window=window)
-    x_arr, y_arr = check_pair(x, y)
-    lo, hi = _band(x_arr.shape[0], y_arr.shape[0], window)
-    no_cost = np.empty((0, 0))
-    value, store, start, offset = _kernels._forward(x_arr, y_arr, no_cost, lo, hi, 0.0)
-    return float(value), _kernels._optimal_path(store, start, offset, lo, hi)
-
-
-def _check_channels(xs, ys):
-    if xs.shape[2] != ys.shape[2]:
-        raise ValueError(
-            f"X has {xs.shape[2]} channels and Y has {ys.shape[2]}; both datasets "
-            "need the same number of channels."
-        )
+    x_arr, y_arr, _, cells, fraction = _checked_pair(x, y, 0.0, window)
+    return _dispatch.pair_path(x_arr, y_arr, cells, fraction)
 
 
 def pairwise_soft_dtw(
@@ -342,22 +334,25 @@ n_channels), or list of series
     array([[0., 1.],
            [1., 0.]])
     """
-    xs, x_len = check_dataset(X, "X")
+    xs, x_len, ys, y_len, params = _checked_datasets(X, Y, gamma, window)
     symmetric = Y is None
-    ys, y_len = (xs, x_len) if symmetric else check_dataset(Y, "Y")
-    _check_channels(xs, ys)
-    gamma = check_gamma(gamma)
-    cells, fraction = check_window(window)
-    with numba_threads(n_jobs):
-        out = pairwise_values(xs, x_len, ys, y_len, symmetric, gamma, cells, fraction)
-        if not divergence:
+    with _dispatch.numba_threads(n_jobs):
+        out = _dispatch.pairwise_values(xs, x_len, ys, y_len, symmetric, params)
+        if not _flag(divergence, "divergence"):
             return out
         if symmetric:
             self_x = self_y = np.diag(out).copy()
         else:
-            self_x = _kernels._self_values(xs, x_len, gamma, cells, fraction)
-            self_y = _kernels._self_values(ys, y_len, gamma, cells, fraction)
-    return out - (self_x[:, None] + self_y[None, :]) / 2.0
+            self_x = _dispatch.self_values(xs, x_len, params)
+            self_y = _dispatch.self_values(ys, y_len, params)
+    return _dispatch.pairwise_divergence(out, self_x, self_y)
+
+
+def _flag(value, name):
+    """Validate a boolean option (numpy booleans included)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
 
 
 def pairwise_soft_dtw_chunked(
@@ -412,46 +407,46 @@ def pairwise_soft_dtw_chunked(
     >>> np.concatenate(nearest).shape
     (5,)
     """
-    xs, x_len = check_dataset(X, "X")
-    ys, y_len = (xs, x_len) if Y is None else check_dataset(Y, "Y")
-    _check_channels(xs, ys)
-    gamma = check_gamma(gamma)
-    cells, fraction = check_window(window)
+    xs, x_len, ys, y_len, params = _checked_datasets(X, Y, gamma, window)
+    divergence = _flag(divergence, "divergence")
     if working_memory is None:
         from sklearn import get_config
 
         working_memory = get_config()["working_memory"]
-    if not isinstance(working_memory, (int, float)) or not working_memory > 0:
+    if (
+        not isinstance(working_memory, (int, float))
+        or isinstance(working_memory, bool)
+        or not 0 < working_memory < float("inf")
+    ):
         raise ValueError(
             f"working_memory must be a positive number of megabytes; got "
             f"{working_memory!r}."
         )
     rows = max(1, int(working_memory * 2**20 // (8 * len(ys))))
     if divergence:
-        with numba_threads(n_jobs):
-            self_y = _kernels._self_values(ys, y_len, gamma, cells, fraction)
+        with _dispatch.numba_threads(n_jobs):
+            self_y = _dispatch.self_values(ys, y_len, params)
     for start in range(0, len(xs), rows):
         block = slice(start, min(start + rows, len(xs)))
-        with numba_threads(n_jobs):
-            values = pairwise_values(
-                xs[block], x_len[block], ys, y_len, False, gamma, cells, fraction
+        with _dispatch.numba_threads(n_jobs):
+            values = _dispatch.pairwise_values(
+                xs[block], x_len[block], ys, y_len, False, params
             )
             if divergence:
-                self_x = _kernels._self_values(
-                    xs[block], x_len[block], gamma, cells, fraction
-                )
-                values -= (self_x[:, None] + self_y[None, :]) / 2.0
+                self_x = _dispatch.self_values(xs[block], x_len[block], params)
+                values = _dispatch.pairwise_divergence(values, self_x, self_y)
         yield values if reduce_func is None else reduce_func(values, start)
 
 
-def _paired_terms(
+def paired_soft_dtw_terms(
     X, Y, *, gamma, window, divergence, grad_x=False, grad_y=False, n_jobs=None
 ):
     """Validate, then return the values of the pairs ``(X[s], Y[s])``.
 
-    Returns ``(values, grad_x, grad_y)``; each optional gradient has the padded
-    3-D shape of its dataset (zero on the padding), or no time steps when not
-    requested.
+    The engine behind :func:`paired_soft_dtw`, the PyTorch loss and the
+    forecaster. Returns ``(values, grad_x, grad_y)``; each optional gradient
+    has the padded 3-D shape of its dataset (zero on the padding), or no
+    time steps when not requested.
     """
     xs, x_len = check_dataset(X, "X")
     ys, y_len = check_dataset(Y, "Y")
@@ -460,12 +455,19 @@ def _paired_terms(
             f"X has {len(xs)} series and Y has {len(ys)}; paired soft-DTW needs "
             "one series of Y for each series of X."
         )
-    _check_channels(xs, ys)
-    gamma = check_gamma(gamma, allow_zero=not (grad_x or grad_y))
-    cells, fraction = check_window(window)
-    with numba_threads(n_jobs):
-        return _kernels._paired_terms(
-            xs, x_len, ys, y_len, gamma, cells, fraction, divergence, grad_x, grad_y
+    xs, x_len, ys, y_len, params = _checked_datasets(
+        xs, ys, gamma, window, allow_zero=not (grad_x or grad_y)
+    )
+    with _dispatch.numba_threads(n_jobs):
+        return _dispatch.paired_terms(
+            xs,
+            x_len,
+            ys,
+            y_len,
+            params,
+            _flag(divergence, "divergence"),
+            grad_x,
+            grad_y,
         )
 
 
@@ -504,7 +506,7 @@ n_timestamps, n_channels), or list of series
     >>> paired_soft_dtw(X, Y, gamma=0.0)
     array([1., 2.])
     """
-    values, _, _ = _paired_terms(
+    values, _, _ = paired_soft_dtw_terms(
         X, Y, gamma=gamma, window=window, divergence=divergence, n_jobs=n_jobs
     )
     return values

@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from .barycenter import _barycenter
+from .barycenter import soft_dtw_barycenter
 from .metrics import pairwise_soft_dtw
 from .utils import (
     check_dataset,
@@ -120,17 +120,15 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
             warnings.simplefilter("ignore", ConvergenceWarning)
             for code in range(len(self.classes_)):
                 members = [data[i, : lengths[i]] for i in np.flatnonzero(codes == code)]
-                centroid, n_iter = _barycenter(
+                centroid, n_iter = soft_dtw_barycenter(
                     members,
                     gamma=self.gamma,
-                    weights=None,
-                    init=None,
-                    length=None,
                     divergence=self.divergence,
                     window=self.window,
                     max_iter=self.max_iter,
                     tol=self.tol,
                     n_jobs=self.n_jobs,
+                    return_n_iter=True,
                 )
                 centroids.append(centroid)
                 iterations.append(n_iter)

@@ -10,7 +10,7 @@ copied back.
 import numpy as np
 import torch
 
-from .metrics import _paired_terms
+from .metrics import paired_soft_dtw_terms
 from .utils import check_gamma, check_window
 
 __all__ = ["SoftDTWLoss", "soft_dtw_loss"]
@@ -60,7 +60,7 @@ class _SoftDTWFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, y, x_arr, y_arr, gamma, window, divergence, n_jobs):
         need_x, need_y = ctx.needs_input_grad[:2]
-        values, grad_x, grad_y = _paired_terms(
+        values, grad_x, grad_y = paired_soft_dtw_terms(
             x_arr,
             y_arr,
             gamma=gamma,

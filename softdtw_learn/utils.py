@@ -7,14 +7,10 @@ Unequal lengths inside one array are trailing NaN padding: a time step whose
 channels are all NaN, after the last real step. NaN anywhere else is an error.
 """
 
-import functools
+import math
 import numbers
-from contextlib import contextmanager
 
-import joblib
-import numba
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 __all__ = ["to_time_series_dataset"]
 
@@ -41,7 +37,7 @@ def _as_numeric(values, name):
     return arr.astype(np.float64, copy=False)
 
 
-def _trailing_nan_lengths(missing):
+def trailing_nan_lengths(missing):
     """Lengths without trailing NaN padding, and the first NaN inside a series.
 
     ``missing`` is ``isnan`` of a dataset, shape (n_series, n_timestamps,
@@ -81,7 +77,7 @@ def _checked_lengths(arr, name, index=True):
             f"{label(k)} contains inf at time index {step}; soft-DTW needs "
             "finite values."
         )
-    lengths, inside = _trailing_nan_lengths(np.isnan(arr))
+    lengths, inside = trailing_nan_lengths(np.isnan(arr))
     empty = np.flatnonzero(lengths == 0)
     if empty.size:
         raise ValueError(
@@ -256,14 +252,24 @@ def check_dataset(X, name="X"):
     return np.ascontiguousarray(arr), lengths
 
 
+# Below this 1 / gamma overflows float64.
+_SMALLEST_GAMMA = 2.2250738585072014e-308
+
+
 def check_gamma(gamma, *, allow_zero=True):
     """Validate the smoothing parameter and return it as a float."""
     valid = (
         isinstance(gamma, numbers.Real)
         and not isinstance(gamma, bool)
-        and np.isfinite(gamma)
+        and math.isfinite(gamma)
         and (gamma > 0 or (allow_zero and gamma == 0))
     )
+    if valid and 0 < gamma < _SMALLEST_GAMMA:
+        raise ValueError(
+            f"gamma={gamma!r} is below {_SMALLEST_GAMMA:g}, the smallest normal "
+            "float64: 1 / gamma would overflow. Use gamma=0 for exact DTW, or a "
+            "larger gamma."
+        )
     if valid:
         return float(gamma)
     if allow_zero:
@@ -296,8 +302,8 @@ def check_window(window):
     )
 
 
-def effective_n_jobs(n_jobs):
-    """Return the thread count for ``n_jobs`` (joblib: None is 1, -1 all)."""
+def check_n_jobs(n_jobs):
+    """Validate ``n_jobs`` (joblib semantics: None is 1, -1 all cores)."""
     if n_jobs is not None and (
         not isinstance(n_jobs, numbers.Integral)
         or isinstance(n_jobs, bool)
@@ -307,35 +313,51 @@ def effective_n_jobs(n_jobs):
             f"n_jobs must be None, a positive int or a negative int (-1 = all "
             f"cores), got {n_jobs!r}."
         )
-    # Threads of this process: joblib's active backend (e.g. Dask, whose
-    # default is the cluster's size) does not change them.
-    if n_jobs is None:
-        return 1
-    threads = n_jobs if n_jobs > 0 else joblib.cpu_count() + 1 + n_jobs
-    return max(1, min(threads, numba.config.NUMBA_NUM_THREADS))
+    return n_jobs
 
 
-@functools.cache
-def _blas_controller():
-    # Built once: scanning the loaded libraries costs ~3 ms, limiting ~20 us.
-    return ThreadpoolController()
+# The soft-DTW table R must stay finite: every entry lies between
+# -gamma log(number of paths) and the cost of a path. Paths to (n, m) number
+# at most (3 + 2 sqrt 2) ** max(n, m) (Delannoy numbers), a path has at most
+# n + m - 1 cells, and 1e300 leaves headroom below float64's 1.8e308.
+_LARGEST_TABLE_ENTRY = 1e300
+_LOG_PATHS_PER_STEP = math.log(3.0 + 2.0 * math.sqrt(2.0))
 
 
-@contextmanager
-def numba_threads(n_jobs):
-    """Run the enclosed block with ``n_jobs`` Numba threads, then restore.
+def _cost_bound(xs, ys):
+    """Upper bound on every squared distance between steps of xs and ys."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        low_x, high_x = np.nanmin(xs, axis=(0, 1)), np.nanmax(xs, axis=(0, 1))
+        low_y, high_y = np.nanmin(ys, axis=(0, 1)), np.nanmax(ys, axis=(0, 1))
+        far = np.maximum(high_x - low_y, high_y - low_x)
+        return float(np.sum(far * far))
 
-    BLAS is held to one thread meanwhile: its idle threads spin on the same
-    cores between the small BLAS calls of scipy's optimisers.
+
+def check_table_range(gamma, n, m, *, cost=None, xs=None, ys=None):
+    """Raise unless soft-DTW over ``n x m`` grids stays within float64.
+
+    ``cost`` bounds the magnitude of one cell's cost; otherwise it is bounded
+    from the datasets ``xs`` and ``ys`` (3-D, NaN padded), which are the
+    series of one pair or of every pair.
     """
-    threads = effective_n_jobs(n_jobs)
-    previous = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
-        with _blas_controller().limit(limits=1, user_api="blas"):
-            yield threads
-    finally:
-        numba.set_num_threads(previous)
+    if cost is None:
+        cost = _cost_bound(xs, ys)
+    with np.errstate(over="ignore"):
+        path = cost * (n + m - 1)
+    if not path < _LARGEST_TABLE_ENTRY:
+        raise ValueError(
+            f"The squared differences between the series reach {cost:.3g}, so "
+            f"soft-DTW sums along an alignment path ({n + m - 1} steps) would "
+            f"overflow float64 (at most {_LARGEST_TABLE_ENTRY:g} is supported). "
+            "Rescale the series, for example z-normalise them."
+        )
+    spread = gamma * _LOG_PATHS_PER_STEP * max(n, m)
+    if not spread < _LARGEST_TABLE_ENTRY:
+        raise ValueError(
+            f"gamma={gamma!r} is too large for series of length {max(n, m)}: "
+            f"soft-DTW reaches about -gamma * log(number of paths) = "
+            f"-{spread:.3g}, beyond float64. Use a smaller gamma."
+        )
 
 
 def validate_series(estimator, X, y="no_validation", *, reset):

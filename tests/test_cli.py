@@ -157,6 +157,24 @@ def test_classify_reports_accuracy_and_writes_predictions(tmp_path, capsys, meth
         assert (tmp_path / "p.png").is_file()
 
 
+# ----------------------------------------------------------------- warmup
+
+
+def test_warmup_compiles_and_reports(capsys):
+    assert cli.main(["warmup", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert re.fullmatch(
+        r"warm-up: \d+ steps in \d+\.\d s\nkernels compiled and cached on disk by "
+        r"Numba: later runs load them in well under a second\n",
+        captured.out,
+    ), captured.out
+    assert captured.err == ""
+    # Without --quiet a progress bar on stderr names each step.
+    assert cli.main(["warmup"]) == 0
+    err = capsys.readouterr().err
+    assert "pairwise_soft_dtw, divergence" in err and "SoftDTWKMeans" in err
+
+
 # ----------------------------------------------------------------- errors
 
 
@@ -197,7 +215,8 @@ def test_classify_needs_labels_and_outputs_need_a_known_suffix(tmp_path, capsys)
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["demo"], ["distance"], ["barycenter"], ["cluster"], ["classify"]]
+    "command",
+    [[], ["demo"], ["distance"], ["barycenter"], ["cluster"], ["classify"], ["warmup"]],
 )
 def test_help_everywhere(capsys, command):
     with pytest.raises(SystemExit) as stop:

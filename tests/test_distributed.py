@@ -12,7 +12,7 @@ distributed = pytest.importorskip(
 )
 from joblib import parallel_config  # noqa: E402
 
-from softdtw_learn import _pairs  # noqa: E402
+from softdtw_learn import _dispatch  # noqa: E402
 from softdtw_learn.cluster import SoftDTWKMeans  # noqa: E402
 from softdtw_learn.datasets import load_cbf  # noqa: E402
 from softdtw_learn.metrics import pairwise_soft_dtw  # noqa: E402
@@ -47,22 +47,22 @@ def test_pairwise_blocks_equal_the_local_run(client, rng):
 
     expected = run()
     with parallel_config(backend="dask"):
-        assert _pairs.distributed()
+        assert _dispatch.distributed()
         got = run()
-    assert not _pairs.distributed()
+    assert not _dispatch.distributed()
     for name, matrix in expected.items():
         np.testing.assert_array_equal(got[name], matrix, err_msg=name)
 
 
 def test_blocks_run_on_the_workers_not_here(client, rng, monkeypatch):
     calls = []
-    original = _pairs._kernel
+    original = _dispatch._pairwise_kernel
 
     def counting(rows, *args):
         calls.append(len(rows))
         return original(rows, *args)
 
-    monkeypatch.setattr(_pairs, "_kernel", counting)
+    monkeypatch.setattr(_dispatch, "_pairwise_kernel", counting)
     X = rng.normal(size=(30, 16))
     with parallel_config(backend="dask"):
         pairwise_soft_dtw(X, gamma=1.0)

@@ -11,7 +11,7 @@ from hypothesis.extra.numpy import arrays
 
 from softdtw_learn import _kernels
 from softdtw_learn.metrics import (
-    _paired_terms,
+    paired_soft_dtw_terms,
     dtw,
     paired_soft_dtw,
     pairwise_soft_dtw,
@@ -191,9 +191,10 @@ def test_band_visits_only_band_cells(rng):
     n, m, cells = 40, 25, 2
     mask = band_mask(n, m, cells)
     C = np.where(mask, rng.uniform(size=(n, m)), np.nan)
-    lo, hi = _kernels._band_bounds(n, m, float(cells))
     no_series = np.empty((0, 1))
-    value, alignment = _kernels._value_alignment(no_series, no_series, C, lo, hi, 0.5)
+    value, alignment = _kernels._pair_alignment(
+        no_series, no_series, C, 0.5, float(cells), 0.0
+    )
     assert np.isfinite(value)
     assert np.isfinite(alignment).all() and np.all(alignment[~mask] == 0.0)
 
@@ -248,7 +249,7 @@ def test_paired_matches_path_enumeration(rng, divergence, gamma):
 def test_paired_gradients_match_enumerated_alignments(rng, gamma):
     X = [rng.normal(size=(k, 3)) for k in (4, 2, 5)]
     Y = [rng.normal(size=(k, 3)) for k in (5, 4, 1)]
-    _, grad_x, grad_y = _paired_terms(
+    _, grad_x, grad_y = paired_soft_dtw_terms(
         X, Y, gamma=gamma, window=None, divergence=False, grad_x=True, grad_y=True
     )
     for s, (x, y) in enumerate(zip(X, Y, strict=True)):
@@ -266,7 +267,7 @@ def test_paired_gradients_match_finite_differences(rng, divergence, window):
     X = rng.normal(size=(3, 6, 2))
     Y = rng.normal(size=(3, 5, 2))
     kwargs = {"gamma": 0.3, "window": window, "divergence": divergence}
-    _, grad_x, grad_y = _paired_terms(X, Y, grad_x=True, grad_y=True, **kwargs)
+    _, grad_x, grad_y = paired_soft_dtw_terms(X, Y, grad_x=True, grad_y=True, **kwargs)
     eps = 1e-6
     for data, grad, first in ((X, grad_x, True), (Y, grad_y, False)):
         numeric = np.zeros_like(data)
@@ -289,7 +290,7 @@ def test_paired_errors_name_the_mismatch(rng):
     with pytest.raises(ValueError, match="channels"):
         paired_soft_dtw(rng.normal(size=(2, 4, 2)), rng.normal(size=(2, 4, 3)))
     with pytest.raises(ValueError, match="gamma"):
-        _paired_terms(
+        paired_soft_dtw_terms(
             rng.normal(size=(2, 4)),
             rng.normal(size=(2, 4)),
             gamma=0.0,

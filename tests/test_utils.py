@@ -2,12 +2,8 @@ import numba
 import numpy as np
 import pytest
 
-from softdtw_learn.utils import (
-    check_dataset,
-    effective_n_jobs,
-    numba_threads,
-    to_time_series_dataset,
-)
+from softdtw_learn._dispatch import effective_n_jobs, numba_threads
+from softdtw_learn.utils import check_dataset, to_time_series_dataset
 
 
 def test_list_of_unequal_series_is_padded_with_trailing_nan():

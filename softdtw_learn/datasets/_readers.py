@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..utils import _trailing_nan_lengths, to_time_series_dataset
+from ..utils import to_time_series_dataset, trailing_nan_lengths
 
 
 def _labels(raw):
@@ -74,7 +74,7 @@ def _sniff(text, path):
 
 def _series_lengths(values, lines, path):
     """Return the lengths of label-first rows; NaN may only pad at the end."""
-    lengths, inside = _trailing_nan_lengths(np.isnan(values)[:, :, None])
+    lengths, inside = trailing_nan_lengths(np.isnan(values)[:, :, None])
     empty = np.flatnonzero(lengths == 0)
     if empty.size:
         raise ValueError(f"{path}: line {lines[empty[0]]} has a label but no values.")

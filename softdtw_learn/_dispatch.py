@@ -1,0 +1,328 @@
+"""The one road from the public modules to the Numba kernels.
+
+Public functions validate their input (:mod:`softdtw_learn.utils`), then call
+the functions here, which choose a kernel, cut the work into tasks and set
+the thread count. Nothing else imports :mod:`softdtw_learn._kernels`.
+
+Pairwise matrices run as one parallel kernel over all pairs. Under a
+distributed joblib backend (``joblib.parallel_config(backend="dask")`` with a
+``dask.distributed.Client``) the rows are cut into blocks, one task each, so
+that workers receive blocks of pairs rather than single pairs. Every pair is
+computed with the same series as row and as lane either way, so both paths
+give the same bits.
+"""
+
+import functools
+from contextlib import contextmanager
+
+import joblib
+import numba
+import numpy as np
+from joblib.parallel import get_active_backend
+from threadpoolctl import ThreadpoolController
+
+from . import _kernels
+from .utils import check_n_jobs
+
+# Tasks per worker thread when the rows are cut into blocks.
+_BLOCKS_PER_WORKER = 4
+LANES = _kernels._LANES
+
+
+# Threads ----------------------------------------------------------------------
+
+
+def effective_n_jobs(n_jobs):
+    """Return the thread count for ``n_jobs`` (joblib: None is 1, -1 all)."""
+    check_n_jobs(n_jobs)
+    # Threads of this process: joblib's active backend (e.g. Dask, whose
+    # default is the cluster's size) does not change them.
+    if n_jobs is None:
+        return 1
+    threads = n_jobs if n_jobs > 0 else joblib.cpu_count() + 1 + n_jobs
+    return max(1, min(threads, numba.config.NUMBA_NUM_THREADS))
+
+
+@functools.cache
+def _blas_controller():
+    # Built once: scanning the loaded libraries costs ~3 ms, limiting ~20 us.
+    return ThreadpoolController()
+
+
+@contextmanager
+def numba_threads(n_jobs):
+    """Run the enclosed block with ``n_jobs`` Numba threads, then restore.
+
+    BLAS is held to one thread meanwhile: its idle threads spin on the same
+    cores between the small BLAS calls of scipy's optimisers.
+    """
+    threads = effective_n_jobs(n_jobs)
+    previous = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            yield threads
+    finally:
+        numba.set_num_threads(previous)
+
+
+# The divergence ---------------------------------------------------------------
+
+
+def divergence(cross, self_x, self_y):
+    """``sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2``, the soft-DTW divergence.
+
+    Blondel, Mensch & Vert (AISTATS 2021) show it is >= 0; a negative result
+    is rounding (a few ulp of the terms), returned as 0. Identical series
+    get the same bits in all three terms, hence exactly 0. Broadcasts.
+    """
+    return np.maximum(cross - 0.5 * (self_x + self_y), 0.0)
+
+
+# One pair ---------------------------------------------------------------------
+
+
+def pair_value(x, y, gamma, cells, fraction):
+    """Soft-DTW of one validated pair, O(min(n, m)) memory."""
+    return float(_kernels._pair_value(x, y, gamma, cells, fraction))
+
+
+def pair_value_grads(x, y, gamma, cells, fraction, want_x=True, want_y=False):
+    """Value and the requested gradients of one validated pair."""
+    value, grad_x, grad_y = _kernels._pair_value_grads(
+        x, y, gamma, cells, fraction, want_x, want_y
+    )
+    return float(value), grad_x, grad_y
+
+
+def pair_alignment(x, y, gamma, cells, fraction):
+    """Value and expected alignment E of one validated pair."""
+    value, alignment = _kernels._pair_alignment(
+        x, y, np.empty((0, 0)), gamma, cells, fraction
+    )
+    return float(value), alignment
+
+
+def cost_value(cost, gamma, cells, fraction, return_alignment=False):
+    """Soft-DTW of a validated cost matrix, and E on request."""
+    if not return_alignment:
+        return float(_kernels._cost_value(cost, gamma, cells, fraction))
+    no_series = np.empty((0, 1))
+    value, alignment = _kernels._pair_alignment(
+        no_series, no_series, cost, gamma, cells, fraction
+    )
+    return float(value), alignment
+
+
+def pair_path(x, y, cells, fraction):
+    """DTW value and an optimal path of one validated pair."""
+    value, path = _kernels._pair_path(x, y, cells, fraction)
+    return float(value), path
+
+
+# Many pairs ---------------------------------------------------------------------
+
+
+def length_chunks(lengths, size):
+    """Order by length and cut into runs of one length, at most ``size`` long.
+
+    Returns the order and the chunk boundaries (``len(chunks) + 1`` offsets).
+    """
+    order = np.argsort(lengths, kind="stable")
+    sorted_lengths = lengths[order]
+    starts = [0]
+    for k in range(1, len(order)):
+        if sorted_lengths[k] != sorted_lengths[k - 1] or k - starts[-1] == size:
+            starts.append(k)
+    starts.append(len(order))
+    return order, np.asarray(starts, dtype=np.int64)
+
+
+def _pair_tasks(x_len, y_len, pairs):
+    """Order ``pairs`` by shape and cut them into tasks of ``LANES`` pairs.
+
+    Returns the ordered pairs and the task boundaries; each task's pairs
+    share one shape ``(n, m)``.
+    """
+    shapes = x_len[pairs[:, 0]] * (int(y_len.max()) + 1) + y_len[pairs[:, 1]]
+    order, starts = length_chunks(shapes, LANES)
+    return np.ascontiguousarray(pairs[order]), starts, order
+
+
+def paired_values(xs, x_len, ys, y_len, pairs, params, want_x=False, want_y=False):
+    """Values and gradients of the pairs ``(xs[p], ys[q])`` for rows of ``pairs``.
+
+    ``params`` is ``(gamma, cells, fraction)``. Returns ``(values, grad_x,
+    grad_y)`` in the order of ``pairs``; gradients have the padded shapes
+    (zero on the padding) or no time steps when not requested.
+    """
+    ordered, starts, order = _pair_tasks(x_len, y_len, pairs)
+    values, grad_x, grad_y = _kernels._paired_terms(
+        xs, x_len, ys, y_len, ordered, starts, *params, want_x, want_y
+    )
+    back = np.empty_like(order)
+    back[order] = np.arange(len(order))
+    return values[back], grad_x[back], grad_y[back]
+
+
+def self_values(xs, x_len, params, want_grad=False):
+    """``sdtw(x, x)`` of every series (and its gradient w.r.t. the first x).
+
+    Through the same lanes as every pair, so a series' self term has the
+    bits of its pair with an identical series. ``x`` is both arguments and
+    E is symmetric: the total derivative of ``sdtw(x, x)`` is twice the
+    gradient returned.
+    """
+    index = np.arange(len(xs))
+    pairs = np.stack([index, index], axis=1)
+    values, grad, _ = paired_values(xs, x_len, xs, x_len, pairs, params, want_grad)
+    return (values, grad) if want_grad else values
+
+
+def paired_terms(xs, x_len, ys, y_len, params, divergence_terms, want_x, want_y):
+    """Values (soft-DTW or divergence) of ``(xs[s], ys[s])`` and gradients.
+
+    The divergence's gradient w.r.t. x is ``grad_x(x, y) - grad_x(x, x)``
+    (the self term's total derivative, halved), and likewise for y.
+    """
+    index = np.arange(len(xs))
+    pairs = np.stack([index, index], axis=1)
+    values, grad_x, grad_y = paired_values(
+        xs, x_len, ys, y_len, pairs, params, want_x, want_y
+    )
+    if not divergence_terms:
+        return values, grad_x, grad_y
+    self_x, self_grad_x = (
+        self_values(xs, x_len, params, want_x)[:2]
+        if want_x
+        else (
+            self_values(xs, x_len, params),
+            None,
+        )
+    )
+    self_y, self_grad_y = (
+        self_values(ys, y_len, params, want_y)[:2]
+        if want_y
+        else (
+            self_values(ys, y_len, params),
+            None,
+        )
+    )
+    if want_x:
+        grad_x = grad_x - self_grad_x
+    if want_y:
+        grad_y = grad_y - self_grad_y
+    return divergence(values, self_x, self_y), grad_x, grad_y
+
+
+def _pairwise_kernel(rows, row_len, lanes, lane_len, symmetric, params):
+    order, chunk_start = length_chunks(lane_len, LANES)
+    return _kernels._pairwise(
+        rows,
+        row_len,
+        lanes,
+        lane_len,
+        order,
+        chunk_start,
+        *params,
+        symmetric,
+        numba.get_num_threads(),
+    )
+
+
+def distributed():
+    """Whether the active joblib backend sends work to a Dask cluster."""
+    backend, _ = get_active_backend()
+    return type(backend).__name__ == "DaskDistributedBackend"
+
+
+def pairwise_values(xs, x_len, ys, y_len, symmetric, params):
+    """Soft-DTW matrix of validated datasets, under the caller's threads."""
+    if distributed() and len(xs) > 1:
+        return _pairwise_blocks(xs, x_len, ys, y_len, symmetric, params)
+    return _pairwise_kernel(xs, x_len, ys, y_len, symmetric, params)
+
+
+def _pairwise_blocks(rows, row_len, lanes, lane_len, symmetric, params):
+    """Compute the matrix as row blocks, one joblib task (kernel call) each.
+
+    Without symmetry each block is its rows against all lanes. With it, the
+    local kernel computes pair (a, b) from the one that comes first in the
+    length order, so the blocks follow that order: block ``[p, q)`` runs
+    those series against the ones from position ``p`` on, and keeps the
+    pairs whose row comes first.
+    """
+    n = len(rows)
+    n_blocks = min(n, _BLOCKS_PER_WORKER * joblib.effective_n_jobs(-1))
+    edges = np.linspace(0, n, n_blocks + 1).astype(np.int64)
+    run = joblib.Parallel(n_jobs=-1)
+    if not symmetric:
+        parts = run(
+            joblib.delayed(_pairwise_kernel)(
+                rows[p:q], row_len[p:q], lanes, lane_len, False, params
+            )
+            for p, q in zip(edges[:-1], edges[1:], strict=True)
+        )
+        return np.concatenate(parts)
+    order, _ = length_chunks(row_len, LANES)
+    parts = run(
+        joblib.delayed(_pairwise_kernel)(
+            rows[order[p:q]],
+            row_len[order[p:q]],
+            rows[order[p:]],
+            row_len[order[p:]],
+            False,
+            params,
+        )
+        for p, q in zip(edges[:-1], edges[1:], strict=True)
+    )
+    out = np.empty((n, n))
+    for p, part in zip(edges[:-1], parts, strict=True):
+        for i in range(len(part)):
+            a = order[p + i]
+            later = order[p + i :]
+            out[a, later] = part[i, i:]
+            out[later, a] = part[i, i:]
+    return out
+
+
+def pairwise_divergence(out, self_x, self_y):
+    """Return the divergence matrix from a value matrix and both self terms."""
+    return divergence(out, self_x[:, None], self_y[None, :])
+
+
+# Barycenters ----------------------------------------------------------------------
+
+
+def barycenter_chunks(lengths, n_parts=None):
+    """Series order and chunks for :func:`weighted_terms`.
+
+    Chunks of one length, at most ``LANES`` series, about equal in size, a
+    multiple of ``n_parts`` (default: the current thread count) where the
+    lengths allow.
+    """
+    n = len(lengths)
+    n_parts = numba.get_num_threads() if n_parts is None else n_parts
+    n_chunks = n_parts * -(-n // (LANES * n_parts))
+    return length_chunks(lengths, max(1, -(-n // n_chunks)))
+
+
+def weighted_terms(z, xs, lengths, coef, params, chunks, self_terms=None):
+    """Barycenter objective ``sum_s coef_s sdtw(z, x_s)`` and its gradient.
+
+    ``chunks`` comes from :func:`barycenter_chunks`. With ``self_terms``
+    (the constant ``sum_s coef_s sdtw(x_s, x_s)``) the divergence replaces
+    soft-DTW: ``sum_s coef_s D(z, x_s)``, whose gradient adds
+    ``-sum(coef) grad_x(z, z)``.
+    """
+    value, grad = _kernels._weighted_terms(z, xs, lengths, coef, *chunks, *params)
+    if self_terms is None:
+        return value, grad
+    total = coef.sum()
+    z_one = z[None]
+    z_len = np.array([len(z)], dtype=np.int64)
+    self_z, self_grad = self_values(z_one, z_len, params, want_grad=True)
+    return (
+        value - 0.5 * (total * self_z[0] + self_terms),
+        grad - total * self_grad[0],
+    )
