@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 # The torch extra's tests run in CI; 2.13.0 is the CPU build these machines hold.
 TORCH ?= torch==2.13.0
 
-.PHONY: test demo docs lint bench clean
+.PHONY: test demo docs lint bench coverage warmup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ docs: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check softdtw_learn tests
+
+# The kernel, metric and barycenter tests with the JIT off: the kernels run as
+# Python, so their lines are covered (and can be stepped through).
+COVERAGE_TESTS := tests/test_kernels.py tests/test_metrics.py tests/test_barycenter.py tests/test_differential.py
+coverage: $(STAMP)
+	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
+		--cov=softdtw_learn --cov-report=term-missing:skip-covered $(COVERAGE_TESTS)
+
+warmup: $(STAMP)
+	$(BIN)/softdtw-learn warmup
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_table.py

@@ -134,7 +134,7 @@ def _log_1_to_3(y):
     return k * _LN2_HI - ((hfsq - (s * (hfsq + odd + even) + k * _LN2_LO)) - f)
 
 
-@njit(**_JIT)
+@njit(inline="always", **_JIT)
 def _softmin_cells(corner, up, side, cost, gamma, inv_gamma, out):
     """Algorithm 1's cell for ``_LANES`` cells: ``cost + softmin(neighbours)``.
 
@@ -153,22 +153,35 @@ def _softmin_cells(corner, up, side, cost, gamma, inv_gamma, out):
         out[k] = cost[k] + (low - gamma * _log_1_to_3(1.0 + rest))
 
 
-@njit(**_JIT)
+# E entries are at most 1, and every row and column of E sums to at least 1
+# (every path visits it): entries below 1e-150 are below an ulp of what they
+# add to, gradients included, and are dropped (shares times weights then
+# stay above 1e-300, normal numbers).
+_SHARE_FLOOR = 1e-150
+_WEIGHT_FLOOR = -345.0  # exp(-345) = 1.4e-150
+
+
+@njit(inline="always", **_JIT)
 def _softmin_weights(corner, up, side, e, inv_gamma, to_corner, to_up, to_side):
     """Algorithm 2's step for ``_LANES`` cells: ``e`` shared among predecessors.
 
     Each predecessor gets ``e`` times the soft minimum's derivative in it,
     ``exp(-(R_pred - softmin) / gamma)``, recomputed from the stored R
-    alone (no cost, no overflow). Ties get equal weights.
+    alone (no cost, no overflow). Ties get equal weights. Shares below
+    ``_SHARE_FLOOR`` and weights below ``exp(_WEIGHT_FLOOR)`` are dropped, so
+    that every E is 0 or above 1e-300: subnormal numbers cost x86 ~100
+    cycles each, and at small gamma most of E would underflow into them.
     """
     for k in range(_LANES):
         a, b, c = corner[k], up[k], side[k]
         low = min(a, min(b, c))
         high_ab = max(a, b)
         high_c = max(min(a, b), c)
-        e_ab = _exp_nonpositive((low - high_ab) * inv_gamma)
-        e_c = _exp_nonpositive((low - high_c) * inv_gamma)
+        t_ab, t_c = (low - high_ab) * inv_gamma, (low - high_c) * inv_gamma
+        e_ab = _exp_nonpositive(t_ab) if t_ab >= _WEIGHT_FLOOR else 0.0
+        e_c = _exp_nonpositive(t_c) if t_c >= _WEIGHT_FLOOR else 0.0
         share = e[k] / (1.0 + e_ab + e_c)
+        share = share if share >= _SHARE_FLOOR else 0.0
         to_corner[k] = share if a == low else (e_ab if a == high_ab else e_c) * share
         to_up[k] = share if b == low else (e_ab if b == high_ab else e_c) * share
         to_side[k] = share if c == low else (e_ab if c == high_ab else e_c) * share
@@ -607,7 +620,7 @@ def _pair_path(x, y, cells, fraction):
 # 4. Lanes of pairs -----------------------------------------------------------------
 
 
-@njit(**_JIT)
+@njit(inline="always", **_JIT)
 def _lanes_costs(x_lanes, y_lanes, i, j, out):
     """Cost of cell (i, j) in every lane: ``sum_c (x[i, c] - y[j, c]) ** 2``."""
     for k in range(_LANES):
@@ -619,41 +632,63 @@ def _lanes_costs(x_lanes, y_lanes, i, j, out):
             out[k] += diff * diff
 
 
+# Rows of a lane block advanced together. Cells (i, j) and (i + 1, j - 1)
+# are independent: the rows of a group run skewed by one column, so that
+# every step has _LANE_ROWS * _LANES independent cells. One step's cells
+# form one dependency chain of exp and log: with 16 it is latency-bound.
+_LANE_ROWS = 4
+
+
 @njit(**_JIT)
 def _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, table):
     """Dynamic program 3: Algorithm 1 for ``_LANES`` pairs in lockstep.
 
     ``x_lanes`` is ``(n, n_channels, _LANES)`` and ``y_lanes`` ``(m,
     n_channels, _LANES)``: every lane the same shape, so one band ``lo, hi``
-    serves all. Row by row, two rows of memory; when ``table`` has rows,
-    row i's band is also kept there, at :func:`_row_offsets`. Returns the
-    lanes' values.
+    serves all. Rows go ``_LANE_ROWS`` at a time, skewed; memory is that
+    many rows. When ``table`` has rows, row i's band is also kept there, at
+    :func:`_row_offsets`. Returns the lanes' values.
     """
     n, m = x_lanes.shape[0], y_lanes.shape[0]
     inv_gamma = 1.0 / gamma if gamma > 0.0 else 0.0
-    # R of the row above and of this row; column j at j + 1, column -1 at 0.
-    above = np.full((m + 1, _LANES), np.inf)
-    here = np.full((m + 1, _LANES), np.inf)
-    above[0] = 0.0  # R[-1, -1]
+    # R of the row above the group (slot 0) and of the group's rows; column
+    # j at j + 1, column -1 at 0.
+    rows = np.full((_LANE_ROWS + 1, m + 1, _LANES), np.inf)
+    rows[0, 0] = 0.0  # R[-1, -1]
     cost = np.empty(_LANES)
     keep = table.shape[0] > 0
     base = 0
-    for i in range(n):
-        here[lo[i]] = np.inf  # column lo - 1, off the band
-        for j in range(lo[i], hi[i] + 1):
-            _lanes_costs(x_lanes, y_lanes, i, j, cost)
-            _softmin_cells(
-                above[j], above[j + 1], here[j], cost, gamma, inv_gamma, here[j + 1]
-            )
-        # Columns the next row reads past this row's band.
-        last = hi[i + 1] if i + 1 < n else hi[i]
-        here[hi[i] + 2 : last + 2] = np.inf
-        if keep:
+    for top in range(0, n, _LANE_ROWS):
+        count = min(_LANE_ROWS, n - top)
+        for g in range(count):
+            i = top + g
+            # Off the band: column lo - 1, and the columns the next row
+            # reads past this row's band.
+            rows[g + 1, lo[i]] = np.inf
+            last = hi[i + 1] if i + 1 < n else hi[i]
+            rows[g + 1, hi[i] + 2 : last + 2] = np.inf
+        for t in range(lo[top], hi[top + count - 1] + count):
+            for g in range(count):
+                i, j = top + g, t - g
+                if lo[i] <= j <= hi[i]:
+                    _lanes_costs(x_lanes, y_lanes, i, j, cost)
+                    above, here = rows[g], rows[g + 1]
+                    _softmin_cells(
+                        above[j],
+                        above[j + 1],
+                        here[j],
+                        cost,
+                        gamma,
+                        inv_gamma,
+                        here[j + 1],
+                    )
+        for g in range(count if keep else 0):
+            i = top + g
             cells = hi[i] - lo[i] + 1
-            table[base : base + cells] = here[lo[i] + 1 : hi[i] + 2]
+            table[base : base + cells] = rows[g + 1, lo[i] + 1 : hi[i] + 2]
             base += cells
-        above, here = here, above
-    return above[m].copy()
+        rows[0] = rows[count]
+    return rows[0, m].copy()
 
 
 @njit(**_JIT)

@@ -11,9 +11,9 @@ from hypothesis.extra.numpy import arrays
 
 from softdtw_learn import _kernels
 from softdtw_learn.metrics import (
-    paired_soft_dtw_terms,
     dtw,
     paired_soft_dtw,
+    paired_soft_dtw_terms,
     pairwise_soft_dtw,
     pairwise_soft_dtw_chunked,
     soft_dtw,
