@@ -215,16 +215,42 @@ def paired_terms(xs, x_len, ys, y_len, params, divergence_terms, want_x, want_y)
     return divergence(values, self_x, self_y), grad_x, grad_y
 
 
+def _length_classes(lengths):
+    """Order by length and the runs of one length: ``(order, starts)``."""
+    return length_chunks(lengths, len(lengths))
+
+
+def _pairwise_segments(x_len, y_len, symmetric):
+    """Orders and segments (see ``_kernels._pairwise``) over all pairs."""
+    order_x, x_runs = _length_classes(x_len)
+    order_y, y_runs = (order_x, x_runs) if symmetric else _length_classes(y_len)
+    segments = []
+    for u in range(len(x_runs) - 1):
+        a0, na = x_runs[u], x_runs[u + 1] - x_runs[u]
+        for v in range(u if symmetric else 0, len(y_runs) - 1):
+            b0, nb = y_runs[v], y_runs[v + 1] - y_runs[v]
+            triangle = symmetric and u == v
+            segments.append(
+                (a0, na, b0, nb, triangle, na * (na + 1) // 2 if triangle else na * nb)
+            )
+    segments = np.array(segments, dtype=np.int64).reshape(-1, 6)
+    # Last column: the first task of each segment (then their total).
+    tasks = -(-segments[:, 5] // LANES)
+    segments[:, 5] = np.concatenate([[0], np.cumsum(tasks)[:-1]])
+    total = np.array([[0, 0, 0, 0, 0, tasks.sum()]], dtype=np.int64)
+    return (order_x, order_y), np.concatenate([segments, total])
+
+
 def _pairwise_kernel(rows, row_len, lanes, lane_len, symmetric, params):
-    order, chunk_start = length_chunks(lane_len, LANES)
+    orders, segments = _pairwise_segments(row_len, lane_len, symmetric)
     return _kernels._pairwise(
         rows,
         row_len,
         lanes,
         lane_len,
-        order,
-        chunk_start,
-        *params,
+        orders,
+        segments,
+        params,
         symmetric,
         numba.get_num_threads(),
     )

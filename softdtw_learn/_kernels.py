@@ -791,52 +791,87 @@ def _lanes_fit(lo, hi):
     return _row_offsets(lo, hi)[-1] * _LANES <= _MAX_LANE_TABLE
 
 
+@njit(**_JIT)
+def _segment_pair(segment, t):
+    """Pair ``t`` of a segment as positions ``(p, q)`` in the two orders.
+
+    ``segment`` is ``(a0, na, b0, nb, triangle, first_task)``: rows
+    ``a0 .. a0 + na - 1`` against columns ``b0 .. b0 + nb - 1``, all pairs
+    (row-major) or, for a triangle (``a0 == b0``, ``na == nb``), the pairs
+    ``p <= q`` row by row.
+    """
+    a0, na, b0, nb, triangle = (
+        segment[0],
+        segment[1],
+        segment[2],
+        segment[3],
+        segment[4],
+    )
+    if not triangle:
+        return a0 + t // nb, b0 + t % nb
+    # Row p of the triangle starts at p na - p (p - 1) / 2: invert, then
+    # correct the float estimate exactly.
+    root = (2 * na + 1) ** 2 - 8 * t
+    p = max(0, int((2 * na + 1 - np.sqrt(max(root, 0))) // 2))
+    while p > 0 and p * na - p * (p - 1) // 2 > t:
+        p -= 1
+    while (p + 1) * na - (p + 1) * p // 2 <= t:
+        p += 1
+    return a0 + p, a0 + p + t - (p * na - p * (p - 1) // 2)
+
+
 @njit(parallel=True, **_JIT)
-def _pairwise(
-    xs, x_len, ys, y_len, order, chunk_start, gamma, cells, fraction, symmetric, n_parts
-):
+def _pairwise(xs, x_len, ys, y_len, orders, segments, params, symmetric, n_parts):
     """Matrix of values over all pairs; one triangle when ``symmetric``.
 
     ``xs`` and ``ys`` are padded 3-D datasets, ``x_len`` and ``y_len`` the
-    true lengths. ``order`` sorts Y by length and ``chunk_start`` cuts it
-    into chunks of at most ``_LANES`` series of one length: each task runs
-    one series of X against one chunk, a pair per lane. With ``symmetric``
-    (Y is X), pair (a, b) is computed once, from the one that comes first
-    in ``order``. ``n_parts`` is the number of threads; part p takes every
-    n_parts-th task, so costs that change slowly along the list balance.
+    true lengths, ``orders`` ``(order_x, order_y)`` sort them by length.
+    ``segments`` (rows of :func:`_segment_pair`, last column the first task)
+    cover the pairs of each pair of lengths; each task runs ``_LANES``
+    consecutive pairs of one segment, a pair per lane, so only a segment's
+    last task has spare lanes. ``params`` is ``(gamma, cells, fraction)``;
+    ``n_parts`` is the number of threads, part p taking every n_parts-th
+    task. With ``symmetric`` (Y is X) each pair is computed once.
     """
-    n_x, n_y = xs.shape[0], ys.shape[0]
-    n_chunks = chunk_start.shape[0] - 1
-    position = np.empty(n_y, dtype=np.int64)
-    position[order] = np.arange(n_y)
-    out = np.empty((n_x, n_y))
-    n_tasks = n_x * n_chunks
+    gamma, cells, fraction = params
+    order_x, order_y = orders
+    out = np.empty((xs.shape[0], ys.shape[0]))
+    starts = segments[:, 5]
+    n_tasks = starts[-1]
     for part in prange(n_parts):
-        x_lanes = np.empty((xs.shape[1], xs.shape[2], _LANES))
-        y_lanes = np.empty((ys.shape[1], ys.shape[2], _LANES))
         for task in range(part, n_tasks, n_parts):
-            a, chunk = task // n_chunks, task % n_chunks
-            first, stop = chunk_start[chunk], chunk_start[chunk + 1]
-            if symmetric:
-                # In the triangle, a chunk is done from a's position on.
-                first = max(first, position[a])
-                if first >= stop:
-                    continue
-            n, m = x_len[a], y_len[order[first]]
+            seg = np.searchsorted(starts, task, side="right") - 1
+            segment = segments[seg]
+            t0 = (task - starts[seg]) * _LANES
+            size = (
+                segment[1] * (segment[1] + 1) // 2
+                if segment[4]
+                else (segment[1] * segment[3])
+            )
+            count = min(_LANES, size - t0)
+            p, q = _segment_pair(segment, t0)
+            n, m = x_len[order_x[p]], y_len[order_y[q]]
+            x_lanes = np.empty((n, xs.shape[2], _LANES))
+            y_lanes = np.empty((m, ys.shape[2], _LANES))
+            rows = np.empty(_LANES, dtype=np.int64)
+            cols = np.empty(_LANES, dtype=np.int64)
             for lane in range(_LANES):
-                # Lanes past the chunk repeat its last series (dropped).
-                b = order[min(first + lane, stop - 1)]
-                _lanes_fill(x_lanes, xs[a, :n], lane)
-                _lanes_fill(y_lanes, ys[b, :m], lane)
+                # Spare lanes repeat the last pair (dropped).
+                if lane < count:
+                    p, q = _segment_pair(segment, t0 + lane)
+                    rows[lane], cols[lane] = order_x[p], order_y[q]
+                else:
+                    rows[lane], cols[lane] = rows[lane - 1], cols[lane - 1]
+                _lanes_fill(x_lanes, xs[rows[lane], :n], lane)
+                _lanes_fill(y_lanes, ys[cols[lane], :m], lane)
             lo, hi = _band(n, m, cells, fraction)
             values = _lanes_forward(
-                x_lanes[:n], y_lanes[:m], lo, hi, gamma, np.empty((0, _LANES))
+                x_lanes, y_lanes, lo, hi, gamma, np.empty((0, _LANES))
             )
-            for lane in range(stop - first):
-                b = order[first + lane]
-                out[a, b] = values[lane]
+            for lane in range(count):
+                out[rows[lane], cols[lane]] = values[lane]
                 if symmetric:
-                    out[b, a] = values[lane]
+                    out[cols[lane], rows[lane]] = values[lane]
     return out
 
 
