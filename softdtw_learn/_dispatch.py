@@ -320,33 +320,23 @@ def pairwise_divergence(out, self_x, self_y):
 # Barycenters ----------------------------------------------------------------------
 
 
-def barycenter_chunks(lengths, n_parts=None):
-    """Series order and chunks for :func:`weighted_terms`.
-
-    Chunks of one length, at most ``LANES`` series, about equal in size, a
-    multiple of ``n_parts`` (default: the current thread count) where the
-    lengths allow.
-    """
-    n = len(lengths)
-    n_parts = numba.get_num_threads() if n_parts is None else n_parts
-    n_chunks = n_parts * -(-n // (LANES * n_parts))
-    return length_chunks(lengths, max(1, -(-n // n_chunks)))
-
-
-def weighted_terms(z, xs, lengths, coef, params, chunks, self_terms=None):
+def weighted_terms(z, xs, lengths, coef, params, self_terms=None):
     """Barycenter objective ``sum_s coef_s sdtw(z, x_s)`` and its gradient.
 
-    ``chunks`` comes from :func:`barycenter_chunks`. With ``self_terms``
-    (the constant ``sum_s coef_s sdtw(x_s, x_s)``) the divergence replaces
-    soft-DTW: ``sum_s coef_s D(z, x_s)``, whose gradient adds
-    ``-sum(coef) grad_x(z, z)``.
+    The paper's eq. 4. With ``self_terms`` (the constant ``sum_s coef_s
+    sdtw(x_s, x_s)``) the divergence replaces soft-DTW: ``sum_s coef_s
+    D(z, x_s)``, whose gradient adds ``-sum(coef) grad_x(z, z)``. Sums run
+    in series order (one BLAS thread, see :func:`numba_threads`), so the
+    result does not depend on the thread count.
     """
-    value, grad = _kernels._weighted_terms(z, xs, lengths, coef, *chunks, *params)
+    z_one = z[None]
+    z_len = np.array([len(z)], dtype=np.int64)
+    pairs = np.stack([np.zeros(len(xs), dtype=np.int64), np.arange(len(xs))], axis=1)
+    values, grads, _ = paired_values(z_one, z_len, xs, lengths, pairs, params, True)
+    value, grad = float(coef @ values), np.tensordot(coef, grads, axes=1)
     if self_terms is None:
         return value, grad
     total = coef.sum()
-    z_one = z[None]
-    z_len = np.array([len(z)], dtype=np.int64)
     self_z, self_grad = self_values(z_one, z_len, params, want_grad=True)
     return (
         value - 0.5 * (total * self_z[0] + self_terms),

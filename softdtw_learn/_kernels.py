@@ -22,9 +22,9 @@ Map of the module:
 4. Lanes of pairs (``_lanes_*``): ``_LANES`` pairs of one shape in lockstep,
    row by row, one pair per SIMD lane. Dynamic programs 3 and 4:
    ``_lanes_forward`` and ``_lanes_backward``.
-5. Parallel drivers over many pairs (``prange``): ``_pairwise``,
-   ``_self_values``, ``_paired_terms`` and ``_weighted_terms`` (the
-   barycenter objective).
+5. Parallel drivers over many pairs (``prange``): ``_pairwise`` (a
+   matrix, one triangle when symmetric) and ``_paired_terms`` (listed
+   pairs with their gradients: self terms, the losses, barycenters).
 
 Every lane runs the same instructions (a fixed lane count, no remainder
 loop), so a pair's value has the same bits in every lane and every driver:
@@ -820,6 +820,52 @@ def _segment_pair(segment, t):
     return a0 + p, a0 + p + t - (p * na - p * (p - 1) // 2)
 
 
+@njit(**_JIT)
+def _pairwise_task(xs, x_len, ys, y_len, orders, segments, params, task, out):
+    """Task ``task`` of :func:`_pairwise`: its pairs' values into ``out``."""
+    gamma, cells, fraction = params
+    order_x, order_y = orders
+    starts = segments[:, 5]
+    seg = np.searchsorted(starts, task, side="right") - 1
+    segment = segments[seg]
+    t0 = (task - starts[seg]) * _LANES
+    count = min(_LANES, _segment_size(segment) - t0)
+    p, q = _segment_pair(segment, t0)
+    n, m = x_len[order_x[p]], y_len[order_y[q]]
+    x_lanes = np.empty((n, xs.shape[2], _LANES))
+    y_lanes = np.empty((m, ys.shape[2], _LANES))
+    for lane in range(_LANES):
+        # Spare lanes repeat the last pair (dropped).
+        p, q = _segment_pair(segment, t0 + min(lane, count - 1))
+        _lanes_fill(x_lanes, xs[order_x[p], :n], lane)
+        _lanes_fill(y_lanes, ys[order_y[q], :m], lane)
+    lo, hi = _band(n, m, cells, fraction)
+    values = _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, np.empty((0, _LANES)))
+    for lane in range(count):
+        p, q = _segment_pair(segment, t0 + lane)
+        out[order_x[p], order_y[q]] = values[lane]
+
+
+@njit(**_JIT)
+def _pairwise_mirror(segments, orders, task, out):
+    """Copy task ``task``'s values to the other triangle."""
+    order_x, order_y = orders
+    starts = segments[:, 5]
+    seg = np.searchsorted(starts, task, side="right") - 1
+    segment = segments[seg]
+    t0 = (task - starts[seg]) * _LANES
+    for t in range(t0, min(t0 + _LANES, _segment_size(segment))):
+        p, q = _segment_pair(segment, t)
+        out[order_y[q], order_x[p]] = out[order_x[p], order_y[q]]
+
+
+@njit(**_JIT)
+def _segment_size(segment):
+    """Return the number of pairs in a segment (see :func:`_segment_pair`)."""
+    na, nb = segment[1], segment[3]
+    return na * (na + 1) // 2 if segment[4] else na * nb
+
+
 @njit(parallel=True, **_JIT)
 def _pairwise(xs, x_len, ys, y_len, orders, segments, params, symmetric, n_parts):
     """Matrix of values over all pairs; one triangle when ``symmetric``.
@@ -833,45 +879,13 @@ def _pairwise(xs, x_len, ys, y_len, orders, segments, params, symmetric, n_parts
     ``n_parts`` is the number of threads, part p taking every n_parts-th
     task. With ``symmetric`` (Y is X) each pair is computed once.
     """
-    gamma, cells, fraction = params
-    order_x, order_y = orders
     out = np.empty((xs.shape[0], ys.shape[0]))
-    starts = segments[:, 5]
-    n_tasks = starts[-1]
+    n_tasks = segments[-1, 5]
     for part in prange(n_parts):
         for task in range(part, n_tasks, n_parts):
-            seg = np.searchsorted(starts, task, side="right") - 1
-            segment = segments[seg]
-            t0 = (task - starts[seg]) * _LANES
-            size = (
-                segment[1] * (segment[1] + 1) // 2
-                if segment[4]
-                else (segment[1] * segment[3])
-            )
-            count = min(_LANES, size - t0)
-            p, q = _segment_pair(segment, t0)
-            n, m = x_len[order_x[p]], y_len[order_y[q]]
-            x_lanes = np.empty((n, xs.shape[2], _LANES))
-            y_lanes = np.empty((m, ys.shape[2], _LANES))
-            rows = np.empty(_LANES, dtype=np.int64)
-            cols = np.empty(_LANES, dtype=np.int64)
-            for lane in range(_LANES):
-                # Spare lanes repeat the last pair (dropped).
-                if lane < count:
-                    p, q = _segment_pair(segment, t0 + lane)
-                    rows[lane], cols[lane] = order_x[p], order_y[q]
-                else:
-                    rows[lane], cols[lane] = rows[lane - 1], cols[lane - 1]
-                _lanes_fill(x_lanes, xs[rows[lane], :n], lane)
-                _lanes_fill(y_lanes, ys[cols[lane], :m], lane)
-            lo, hi = _band(n, m, cells, fraction)
-            values = _lanes_forward(
-                x_lanes, y_lanes, lo, hi, gamma, np.empty((0, _LANES))
-            )
-            for lane in range(count):
-                out[rows[lane], cols[lane]] = values[lane]
-                if symmetric:
-                    out[cols[lane], rows[lane]] = values[lane]
+            _pairwise_task(xs, x_len, ys, y_len, orders, segments, params, task, out)
+            if symmetric:
+                _pairwise_mirror(segments, orders, task, out)
     return out
 
 
@@ -956,52 +970,3 @@ def _paired_terms(
             (grad_x[first:stop], grad_y[first:stop]),
         )
     return values, grad_x, grad_y
-
-
-@njit(parallel=True, **_JIT)
-def _weighted_terms(z, xs, x_len, coef, order, chunk_start, gamma, cells, fraction):
-    """Return ``sum_s coef[s] sdtw(z, x_s)`` and its gradient w.r.t. ``z``.
-
-    The objective of soft-DTW barycenters (paper eq. 4). ``order`` and
-    ``chunk_start`` cut the series into chunks of one length (at most
-    ``_LANES``), spread over threads; each chunk runs as lanes of pairs.
-    Summed in series order, so that the result does not depend on the
-    thread count.
-    """
-    n_series = xs.shape[0]
-    n, d = z.shape
-    values = np.empty(n_series)
-    grads = np.empty((n_series, n, d))
-    z_one = z.reshape((1, n, d))
-    z_len = np.full(1, n, dtype=np.int64)
-    for chunk in prange(chunk_start.shape[0] - 1):
-        first, stop = chunk_start[chunk], chunk_start[chunk + 1]
-        pairs = np.zeros((stop - first, 2), dtype=np.int64)
-        pairs[:, 1] = order[first:stop]
-        chunk_grads = np.empty((stop - first, n, d))
-        chunk_values = np.empty(stop - first)
-        _pairs_lanes(
-            z_one,
-            z_len,
-            xs,
-            x_len,
-            pairs,
-            gamma,
-            cells,
-            fraction,
-            True,
-            False,
-            chunk_values,
-            (chunk_grads, np.empty((stop - first, 0, d))),
-        )
-        for k in range(stop - first):
-            values[order[first + k]] = chunk_values[k]
-            grads[order[first + k]] = chunk_grads[k]
-    # Summed in series order: an array .sum() here would become a parallel
-    # reduction whose rounding depends on the thread count.
-    total = 0.0
-    grad = np.zeros(z.shape)
-    for s in range(n_series):
-        total += coef[s] * values[s]
-        grad += coef[s] * grads[s]
-    return total, grad

@@ -29,16 +29,15 @@ def _resample(series, length):
     return np.stack([np.interp(new, old, c) for c in series.T], axis=1)
 
 
-def _objective(flat, shape, xs, lengths, coef, params, chunks, self_terms):
+def _objective(flat, shape, xs, lengths, coef, params, self_terms):
     """Barycenter objective and gradient at ``flat`` (``z`` raveled).
 
-    ``params`` is ``(gamma, cells, fraction)``, ``chunks`` the series' order
-    and chunks (:func:`_dispatch.barycenter_chunks`). ``self_terms`` is None
-    for soft-DTW, else the constant ``sum_i coef_i sdtw(x_i, x_i)`` of the
+    ``params`` is ``(gamma, cells, fraction)``. ``self_terms`` is None for
+    soft-DTW, else the constant ``sum_i coef_i sdtw(x_i, x_i)`` of the
     divergence.
     """
     value, grad = _dispatch.weighted_terms(
-        flat.reshape(shape), xs, lengths, coef, params, chunks, self_terms
+        flat.reshape(shape), xs, lengths, coef, params, self_terms
     )
     return value, grad.ravel()
 
@@ -164,7 +163,6 @@ n_timestamps, n_channels), or list of series
                 lengths,
                 coef,
                 params,
-                _dispatch.barycenter_chunks(lengths),
                 self_terms,
             ),
             jac=True,

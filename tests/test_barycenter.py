@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from softdtw_learn._dispatch import barycenter_chunks
+from softdtw_learn._dispatch import numba_threads
 from softdtw_learn.barycenter import _objective, soft_dtw_barycenter
 from softdtw_learn.metrics import dtw, soft_dtw, soft_dtw_divergence
 
@@ -39,11 +39,9 @@ def test_objective_gradient_matches_finite_differences(rng, divergence, window):
     self_terms = 1.5 if divergence else None
     z = rng.normal(size=(6, 2))
 
-    chunks = barycenter_chunks(lengths, 2)
-
     def f(flat):
         params = (0.7, cells, 0.0)
-        return _objective(flat, z.shape, xs, lengths, coef, params, chunks, self_terms)
+        return _objective(flat, z.shape, xs, lengths, coef, params, self_terms)
 
     _, grad = f(z.ravel())
     step = 1e-6
@@ -55,22 +53,22 @@ def test_objective_gradient_matches_finite_differences(rng, divergence, window):
 
 
 @pytest.mark.parametrize("gamma", [0.01, 1.0])
-def test_objective_does_not_depend_on_the_chunks(rng, gamma):
-    # Each series gives the same bits in any chunk (lanes are independent,
+def test_objective_does_not_depend_on_the_threads(rng, gamma):
+    # Each series gives the same bits in any task (lanes are independent,
     # sums run in series order): barycenters do not depend on the threads.
     lengths = np.array([30] * 70 + [24] * 9)
     xs = np.cumsum(rng.normal(size=(79, 30, 1)), axis=1)
     xs[70:, 24:] = np.nan
     coef = rng.uniform(size=79)
     z = rng.normal(size=(26, 1))
-    results = [
-        _objective(
-            z.ravel(), z.shape, xs, lengths, coef, (gamma, -1.0, 0.0), chunks, None
-        )
-        for chunks in (barycenter_chunks(lengths, 1), barycenter_chunks(lengths, 3))
-    ]
-    one, three = barycenter_chunks(lengths, 1)[1], barycenter_chunks(lengths, 3)[1]
-    assert not np.array_equal(one, three)
+    results = []
+    for threads in (1, 2):
+        with numba_threads(threads):
+            results.append(
+                _objective(
+                    z.ravel(), z.shape, xs, lengths, coef, (gamma, -1.0, 0.0), None
+                )
+            )
     assert results[0][0] == results[1][0]
     np.testing.assert_array_equal(results[0][1], results[1][1])
     expected = sum(
@@ -92,7 +90,6 @@ def test_objective_value_is_the_weighted_sum(rng):
         lengths,
         coef,
         (1.0, -1.0, 0.0),
-        barycenter_chunks(lengths, 1),
         None,
     )
     expected = sum(c * soft_dtw(z, x, gamma=1.0) for c, x in zip(coef, X, strict=True))
@@ -107,7 +104,6 @@ def test_objective_value_is_the_weighted_sum(rng):
         lengths,
         coef,
         (1.0, -1.0, 0.0),
-        barycenter_chunks(lengths, 2),
         self_terms,
     )
     expected = sum(

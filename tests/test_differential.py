@@ -76,11 +76,10 @@ def barycenter_objective(z, X, coef, gamma, window, divergence):
 
     ``sum_s coef[s] sdtw(z, X[s])`` (or the divergence), exactly as
     ``soft_dtw_barycenter`` hands it to L-BFGS-B. This is the only place that
-    touches private APIs (``barycenter._objective`` and the helpers that
-    prepare its arguments), whose home will change: adapt this function, not
-    the tests. It follows ``softdtw_learn._dispatch`` where that module
-    exists, else the older ``_pairs`` / ``_kernels`` layout.
+    touches private APIs (``barycenter._objective`` and the self terms of
+    ``_dispatch``): adapt this function, not the tests.
     """
+    from softdtw_learn import _dispatch
     from softdtw_learn.barycenter import _objective
     from softdtw_learn.utils import check_dataset, check_window
 
@@ -88,29 +87,11 @@ def barycenter_objective(z, X, coef, gamma, window, divergence):
     z2 = as_2d(z)
     params = (gamma, *check_window(window))
     coef = np.asarray(coef, dtype=np.float64)
-    try:
-        from softdtw_learn import _dispatch
-    except ImportError:  # the older layout
-        import importlib
-
-        import numba
-
-        from softdtw_learn import _kernels
-
-        pairs = importlib.import_module("softdtw_learn._pairs")
-        chunks = pairs.balanced_chunks(lengths, numba.get_num_threads())
-
-        def self_values():
-            return _kernels._self_values(xs, lengths, *params)
-    else:
-        chunks = _dispatch.barycenter_chunks(lengths)
-
-        def self_values():
-            return _dispatch.self_values(xs, lengths, params)
-
-    self_terms = float(coef @ self_values()) if divergence else None
+    self_terms = None
+    if divergence:
+        self_terms = float(coef @ _dispatch.self_values(xs, lengths, params))
     value, grad = _objective(
-        z2.ravel(), z2.shape, xs, lengths, coef, params, chunks, self_terms
+        z2.ravel(), z2.shape, xs, lengths, coef, params, self_terms
     )
     return float(value), np.asarray(grad).reshape(z2.shape)
 
