@@ -1,33 +1,50 @@
 """Every benchmark job against every importable peer, written as tables.
 
-Runs, in one process on the same data: the value and the value + gradient
-of one pair (lengths 128, 512, 2048, one core), the 300 x 300 pairwise
-matrix at length 128 (all cores), the barycenter of 10 random walks of
-length 128, k-means on 300 CBF series (k = 3, gamma 1, 10 iterations) and
-1-NN on ItalyPowerDemand and ArrowHead (UCR archive, read from ../shared/data;
-skipped with a note when absent). Peers: tslearn, aeon, sdtw and pysdtw (on
-the CPU), where importable; see benchmarks/README.md for their install.
+Runs, in one process on the same data (jobs selected with ``--jobs``):
 
-For each job: our time, ns per DP cell, the floor (the cells' arithmetic
-alone, see ``floor_ns``), and each peer's time with the ratio peer / ours.
-Writes ``benchmarks/results.md`` and ``docs/benchmark_results.rst`` (the
-docs' full table) and prints the markdown.
+- ``value``: the value and the value + gradient of one pair (white noise,
+  lengths 128, 512, 2048, one core);
+- ``pairwise``: the 300 x 300 matrix of white noise at length 128 (the best
+  case), then real UCR series (../shared/data) at gamma 0.01, 0.1 and 1: the
+  100 ECG200 training series (length 96), the 30 CBF training series (128)
+  and the 36 ArrowHead training series (251), each X against itself, all
+  cores, with each peer's largest difference from our matrix;
+- ``barycenter``: 30 ECG200 training series, gamma 0.01, 0.1 and 1, 100
+  L-BFGS-B iterations from the Euclidean mean, with each result's objective;
+- ``kmeans``: 300 bundled CBF series (k = 3, gamma 1, 10 iterations, seeds 0,
+  1, 2), then the first 300 CBF test series of ../shared/data at gamma 1 and
+  0.1;
+- ``neighbors``: 1-NN on ItalyPowerDemand and ArrowHead (../shared/data).
 
-Usage: python benchmarks/bench_table.py [--quick]
+Rows that read ../shared/data are skipped, with a printed reason, when it is
+absent. The UCR series are z-normalised as distributed and used as read.
+Peers: tslearn, aeon, sdtw and pysdtw (on the CPU), where importable; see
+benchmarks/README.md for their install.
+
+For each job: our time, ns per DP cell per core, the floor (the cells'
+arithmetic alone, see ``_floor.py``), and each peer's time with the ratio
+peer / ours. With every job and without ``--tiny``, writes
+``benchmarks/results.md`` and ``docs/benchmark_results.rst`` (the docs' full
+table); the markdown is printed in any case.
+
+Usage: python benchmarks/bench_table.py [--quick] [--tiny] [--jobs JOB,...]
 """
 
 import argparse
 import datetime
 import importlib
 import importlib.metadata
+import inspect
 import os
 import platform
 import warnings
 from functools import partial
 from pathlib import Path
 
+import _ucr
 import numba
 import numpy as np
+from _floor import floor_ns
 from _timing import best
 from bench_kernels import GAMMA, grad_functions, pairwise_functions, value_functions
 from sklearn.base import clone
@@ -35,15 +52,17 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score
 
 import softdtw_learn
-from softdtw_learn import _kernels
 from softdtw_learn.barycenter import soft_dtw_barycenter
 from softdtw_learn.cluster import SoftDTWKMeans
 from softdtw_learn.datasets import load_cbf, read_ucr_file
+from softdtw_learn.metrics import pairwise_soft_dtw, soft_dtw
 from softdtw_learn.neighbors import SoftDTWKNeighborsClassifier
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data" / "ucr"
+SHARED = _ucr.SHARED
 PEERS = ("tslearn", "aeon", "sdtw", "pysdtw")
+JOBS = ("value", "pairwise", "barycenter", "kmeans", "neighbors")
+TINY = 8  # series per data set with --tiny
 
 
 def _peer(name):
@@ -53,60 +72,8 @@ def _peer(name):
         return None
 
 
-@numba.njit(**_kernels._JIT)
-def _forward_cells(corner, up, side, cost, inv_gamma, gamma, low, rest, out):
-    # Two loops, as in the kernels: exponentials, then the logarithm.
-    for k in range(out.shape[0]):
-        smallest = min(corner[k], min(up[k], side[k]))
-        low[k] = smallest
-        rest[k] = _kernels._exp_nonpositive(
-            (smallest - max(corner[k], up[k])) * inv_gamma
-        ) + _kernels._exp_nonpositive(
-            (smallest - max(min(corner[k], up[k]), side[k])) * inv_gamma
-        )
-    for k in range(out.shape[0]):
-        out[k] = cost[k] + low[k] - gamma * _kernels._log_1_to_3(1.0 + rest[k])
-
-
-@numba.njit(**_kernels._JIT)
-def _backward_cells(corner, up, side, e, inv_gamma, out):
-    for k in range(out.shape[0]):
-        low = min(corner[k], min(up[k], side[k]))
-        e_cu = _kernels._exp_nonpositive((low - max(corner[k], up[k])) * inv_gamma)
-        e_s = _kernels._exp_nonpositive(
-            (low - max(min(corner[k], up[k]), side[k])) * inv_gamma
-        )
-        out[k] = e[k] / (1.0 + e_cu + e_s)
-
-
-def floor_ns():
-    """ns per cell of the cells' arithmetic alone, on one core.
-
-    The forward cell (a minimum, two exponentials, a logarithm) and the
-    backward cell (two exponentials, a division) evaluated over 4096
-    independent cells held in L1 cache: no dependency between cells, no
-    memory traffic. A kernel cannot go below this with the same arithmetic.
-    """
-    rng = np.random.default_rng(0)
-    corner, up, side, cost = (rng.uniform(0, 5, 4096) for _ in range(4))
-    out, low, rest = np.empty(4096), np.empty(4096), np.empty(4096)
-    numba.set_num_threads(1)
-    forward, _ = best(
-        lambda: [
-            _forward_cells(corner, up, side, cost, 10.0, 0.1, low, rest, out)
-            for _ in range(200)
-        ],
-        5,
-    )
-    backward, _ = best(
-        lambda: [
-            _backward_cells(corner, up, side, cost, 10.0, out) for _ in range(200)
-        ],
-        5,
-    )
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    scale = 1e9 / (200 * 4096)
-    return forward * scale, (forward + backward) * scale
+def _threads():
+    return numba.config.NUMBA_NUM_THREADS
 
 
 def pysdtw_value(x, y, grad):
@@ -152,24 +119,26 @@ class Table:
         self.peers = peers
         self.rows = []
 
-    def add(self, job, ours, cells=None, floor=None, peers=None, note=""):
-        self.rows.append((job, ours, cells, floor, peers or {}, note))
+    def add(self, job, ours, cells=None, floor=None, peers=None, note="", cores=1):
+        """One row; ``cells`` DP cells charged, ``cores`` threads the time used."""
+        self.rows.append((job, ours, cells, floor, peers or {}, note, cores))
         print(
             f"{job}: {ours:.4g} s "
             + " ".join(f"{k} {v:.4g} s" for k, v in (peers or {}).items())
+            + (f" ({note})" if note else "")
         )
 
     def _cells(self):
         """Header and rows as text cells, shared by both formats."""
-        head = ["job", "softdtw_learn", "ns/cell", "floor"]
+        head = ["job", "softdtw_learn", "ns/cell/core", "floor"]
         head += [_version(p) for p in self.peers]
         body = [head]
-        for job, ours, cells, floor, peers, note in self.rows:
+        for job, ours, cells, floor, peers, note, cores in self.rows:
             body.append(
                 [
                     job + (f" ({note})" if note else ""),
                     f"{ours:.3g} s",
-                    f"{ours / cells * 1e9:.1f}" if cells else "",
+                    f"{ours * cores / cells * 1e9:.1f}" if cells else "",
                     f"{floor:.3g} s" if floor else "",
                 ]
                 + [
@@ -214,19 +183,24 @@ def machine():
         pass
     return (
         f"{cpu}, {os.cpu_count()} cores, numba threads "
-        f"{numba.config.NUMBA_NUM_THREADS}; {platform.system()} "
+        f"{_threads()}; {platform.system()} "
         f"{platform.release()}; Python {platform.python_version()}, numpy "
         f"{np.__version__}, numba {numba.__version__}; "
         f"{datetime.date.today().isoformat()}"
     )
 
 
-def kernel_jobs(table, floors, quick):
+def _rel_diff(value, reference):
+    """Largest absolute difference over the largest magnitude of ``reference``."""
+    return float(np.abs(value - reference).max() / np.abs(reference).max())
+
+
+def value_job(table, floors, repeats, tiny):
     rng = np.random.default_rng(0)
-    forward_ns, both_ns = floors
-    for n in (128, 512, 2048):
+    forward_ns, both_ns = floors or (None, None)
+    for n in (128,) if tiny else (128, 512, 2048):
         x, y = rng.normal(size=(n, 1)), rng.normal(size=(n, 1))
-        repeats = 3 if quick else max(3, 200_000 // (n * n) * 3 + 3)
+        reps = repeats or max(3, 200_000 // (n * n) * 3 + 3)
         for title, funcs, floor in (
             ("value", value_functions(x, y), forward_ns),
             ("value + gradient", grad_functions(x, y), both_ns),
@@ -236,20 +210,25 @@ def kernel_jobs(table, floors, quick):
             numba.set_num_threads(1)
             times = {
                 name: best(
-                    func, repeats if name == "softdtw_learn" else max(1, repeats // 3)
+                    func, reps if name == "softdtw_learn" else max(1, reps // 3)
                 )[0]
                 for name, func in funcs.items()
             }
-            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+            numba.set_num_threads(_threads())
             ours = times.pop("softdtw_learn")
             table.add(
-                f"{title}, length {n}, one core",
+                f"{title}, white noise, length {n}, one core",
                 ours,
                 n * n,
-                n * n * floor * 1e-9,
+                n * n * floor * 1e-9 if floor else None,
                 times,
             )
-    X = rng.normal(size=(300, 128, 1))
+
+
+def white_noise_pairwise(table, floors, repeats, tiny):
+    rng = np.random.default_rng(0)
+    n = TINY if tiny else 300
+    X = rng.normal(size=(n, 128, 1))
     funcs = pairwise_functions(X, True)
     if "sdtw (one core)" in funcs:  # one core is said in the row's note
         funcs["sdtw"] = funcs.pop("sdtw (one core)")
@@ -260,47 +239,171 @@ def kernel_jobs(table, floors, quick):
     for name, func in funcs.items():
         times[name] = best(
             func,
-            1 if quick or name != "softdtw_learn" else 3,
+            repeats if name == "softdtw_learn" else 1,
             warm if name == "softdtw_learn" else False,
         )[0]
     ours = times.pop("softdtw_learn")
-    cells = 300 * 301 / 2 * 128 * 128
-    threads = numba.config.NUMBA_NUM_THREADS
+    computed = n * (n + 1) / 2 * 128 * 128
     table.add(
-        f"pairwise 300 x 300, length 128, {threads} threads",
+        f"pairwise, white noise (N(0,1), best case), {n} x {n}, length 128, "
+        f"gamma {GAMMA}, {_threads()} threads",
         ours,
-        cells,
-        cells * forward_ns * 1e-9 / threads,
+        n * n * 128 * 128,
+        computed * floors[0] * 1e-9 / _threads() if floors else None,
         times,
-        note="sdtw: one core; cells: one triangle",
+        note="sdtw: one core",
+        cores=_threads(),
     )
 
 
-def barycenter_job(table):
-    X = np.cumsum(np.random.default_rng(0).normal(size=(10, 128)), axis=1)
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    ours, _ = best(
-        lambda: soft_dtw_barycenter(X, gamma=GAMMA, max_iter=100, tol=1e-3, n_jobs=-1)
-    )
-    times = {}
-    barycenters = _peer("tslearn.barycenters")
-    if barycenters:
-        times["tslearn"] = best(
-            lambda: barycenters.softdtw_barycenter(
-                X[:, :, None], gamma=GAMMA, max_iter=100, tol=1e-3
+def real_pairwise(table, floors, repeats, tiny):
+    reason = _ucr.missing()
+    if reason:
+        print(f"pairwise on real data skipped: {reason}")
+        return
+    tslearn = _peer("tslearn.metrics")
+    aeon = _peer("aeon.distances")
+    threads = _threads()
+    for name, split, n in _ucr.PAIRWISE_SETS:
+        X, _ = _ucr.read(name, split, TINY if tiny else n)
+        n, length = X.shape
+        X3 = X[:, :, None]  # tslearn: (n, length, channels)
+        Xa = np.ascontiguousarray(X[:, None, :])  # aeon: (n, channels, length)
+        for gamma in _ucr.GAMMAS:
+            ours, matrix = best(
+                partial(pairwise_soft_dtw, X, gamma=gamma, n_jobs=-1), repeats
             )
-        )[0]
-    table.add(f"barycenter, 10 x 128, gamma {GAMMA}, all cores", ours, peers=times)
+            times, checks = {}, []
+            if tslearn:
+                run = partial(tslearn.cdist_soft_dtw, gamma=gamma, n_jobs=-1)
+                times["tslearn"], theirs = best(
+                    partial(run, X3), 1, partial(run, X3[:4])
+                )
+                checks.append(f"tslearn {_rel_diff(theirs, matrix):.0e}")
+            if aeon:
+                run = partial(
+                    aeon.pairwise_distance, method="soft_dtw", gamma=gamma, n_jobs=-1
+                )
+                times["aeon"], theirs = best(partial(run, Xa), 1, partial(run, Xa[:4]))
+                # aeon returns |soft-DTW| and leaves the diagonal at 0.
+                off = ~np.eye(n, dtype=bool)
+                checks.append(
+                    f"aeon {_rel_diff(theirs[off], np.abs(matrix[off])):.0e} "
+                    "(|value|, off-diagonal)"
+                )
+            computed = n * (n + 1) / 2 * length * length
+            table.add(
+                f"pairwise {name} {split.lower()}, {n} x {n}, length {length}, "
+                f"gamma {gamma:g}, {threads} threads",
+                ours,
+                n * n * length * length,
+                computed * floors[0] * 1e-9 / threads if floors else None,
+                times,
+                note="max diff / max ours: " + ", ".join(checks) if checks else "",
+                cores=threads,
+            )
 
 
-def _fit_once(model, X):
+def pairwise_job(table, floors, repeats, tiny):
+    white_noise_pairwise(table, floors, repeats, tiny)
+    real_pairwise(table, floors, repeats, tiny)
+
+
+def _objective(z, X, gamma):
+    """Mean soft-DTW from ``z`` to the series, by softdtw_learn's ``soft_dtw``."""
+    z = np.asarray(z, dtype=np.float64).ravel()
+    return float(np.mean([soft_dtw(z, x, gamma=gamma) for x in X]))
+
+
+# L-BFGS-B runs max_iter iterations for everyone: tol 0 stops it only there
+# (or where the line search fails), since the objectives are scaled differently.
+BARYCENTER_TOL = 0.0
+
+
+def barycenter_job(table, repeats, tiny):
+    reason = _ucr.missing()
+    if reason:
+        print(f"barycenter on real data skipped: {reason}")
+        return
+    X, _ = _ucr.read("ECG200", "TRAIN", TINY if tiny else 30)
+    n, length = X.shape
+    max_iter = 10 if tiny else 100
+    init = X.mean(axis=0)  # the Euclidean mean, everyone's start
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    barycenters = _peer("tslearn.barycenters")
+    averaging = _peer("aeon.clustering.averaging")
+    # Our iteration count, where this version of softdtw_learn reports it.
+    n_iter = "return_n_iter" in inspect.signature(soft_dtw_barycenter).parameters
+    extra = {"return_n_iter": True} if n_iter else {}
+    for gamma in _ucr.GAMMAS:
+        ours, z = best(
+            partial(
+                soft_dtw_barycenter,
+                X,
+                gamma=gamma,
+                init=init,
+                max_iter=max_iter,
+                tol=BARYCENTER_TOL,
+                n_jobs=-1,
+                **extra,
+            ),
+            repeats,
+        )
+        iterations = ""
+        if n_iter:
+            z, iterations = z[0], f" ({z[1]} iterations)"
+        objectives = [f"objective ours {_objective(z, X, gamma):.6g}{iterations}"]
+        times = {}
+        if barycenters:
+            run = partial(
+                barycenters.softdtw_barycenter,
+                gamma=gamma,
+                max_iter=max_iter,
+                tol=BARYCENTER_TOL,
+                n_jobs=-1,
+            )
+            times["tslearn"], theirs = best(
+                partial(run, X[:, :, None], init=init[:, None]),
+                1,
+                partial(run, X[:2, :, None], init=init[:, None], max_iter=1),
+            )
+            objectives.append(f"tslearn {_objective(theirs, X, gamma):.6g}")
+        if averaging:
+            # aeon averages along soft-DTW alignment paths (Petitjean), not by
+            # the gradient of the objective; shown for its objective.
+            run = partial(
+                averaging.elastic_barycenter_average,
+                distance="soft_dtw",
+                gamma=gamma,
+                n_jobs=-1,
+            )
+            times["aeon"], theirs = best(
+                partial(
+                    run, X[:, None, :], max_iters=max_iter, init_barycenter=init[None]
+                ),
+                1,
+                partial(run, X[:2, None, :], max_iters=1, init_barycenter=init[None]),
+            )
+            objectives.append(
+                f"aeon (path averaging) {_objective(theirs, X, gamma):.6g}"
+            )
+        table.add(
+            f"barycenter, {n} ECG200 train x {length}, gamma {gamma:g}, "
+            f"{max_iter} L-BFGS-B iterations, all cores",
+            ours,
+            peers=times,
+            note=", ".join(objectives),
+        )
+
+
+def _fit_once(model, X, warm_n=20):
     """Seconds of one ``model.fit(X)``, and the fitted model.
 
-    A one-iteration fit on 20 series runs first, so that no library's
+    A one-iteration fit on ``warm_n`` series runs first, so that no library's
     just-in-time compilation is timed.
     """
     warm = clone(model).set_params(max_iter=1)
-    return best(partial(model.fit, X), 1, partial(warm.fit, X[:20]))
+    return best(partial(model.fit, X), 1, partial(warm.fit, X[:warm_n]))
 
 
 def _predict_time(model, X, repeats):
@@ -308,66 +411,102 @@ def _predict_time(model, X, repeats):
     return best(partial(model.predict, X), repeats, partial(model.predict, X[:2]))[0]
 
 
-def kmeans_job(table, seeds):
-    data = load_cbf()
-    X = np.concatenate([data.X_train, data.X_test])[:300]
-    y = np.concatenate([data.y_train, data.y_test])[:300]
-    warnings.simplefilter("ignore")
+def _kmeans_row(table, title, X, y, gamma, seed, with_aeon, max_iter):
+    """Ours, tslearn's and (``with_aeon``) aeon's soft-DTW k-means on ``X``."""
     clustering = _peer("tslearn.clustering")
     aeon = _peer("aeon.clustering")
+    warm_n = min(20, len(X))
+    ours, km = _fit_once(
+        SoftDTWKMeans(3, gamma=gamma, max_iter=max_iter, n_jobs=-1, random_state=seed),
+        X,
+        warm_n,
+    )
+    scores = [f"ARI ours {adjusted_rand_score(y, km.labels_):.3f}"]
+    times = {}
+    if clustering:
+        times["tslearn"], tk = _fit_once(
+            clustering.TimeSeriesKMeans(
+                3,
+                metric="softdtw",
+                max_iter=max_iter,
+                metric_params={"gamma": gamma},
+                n_jobs=-1,
+                random_state=seed,
+            ),
+            X[:, :, None],
+            warm_n,
+        )
+        scores.append(f"tslearn {adjusted_rand_score(y, tk.labels_):.3f}")
+    if aeon and with_aeon:
+        # aeon's centres: barycentre averaging along soft-DTW alignment paths.
+        times["aeon"], ak = _fit_once(
+            aeon.TimeSeriesKMeans(
+                3,
+                distance="soft_dtw",
+                distance_params={"gamma": gamma},
+                average_params={"gamma": gamma},
+                n_init=1,
+                max_iter=max_iter,
+                random_state=seed,
+                n_jobs=-1,
+            ),
+            X[:, None, :],
+            warm_n,
+        )
+        scores.append(f"aeon {adjusted_rand_score(y, ak.labels_):.3f}")
+    table.add(title, ours, peers=times, note=", ".join(scores))
+
+
+def kmeans_job(table, seeds, tiny):
+    warnings.simplefilter("ignore")
+    max_iter = 2 if tiny else 10
+    n = TINY if tiny else 300
+    data = load_cbf()
+    X = np.concatenate([data.X_train, data.X_test])[:n]
+    y = np.concatenate([data.y_train, data.y_test])[:n]
     for seed in seeds:
-        ours, km = _fit_once(
-            SoftDTWKMeans(3, gamma=1.0, max_iter=10, n_jobs=-1, random_state=seed), X
+        _kmeans_row(
+            table,
+            f"k-means, {n} CBF (bundled, train + test), k = 3, gamma 1, seed {seed}",
+            X,
+            y,
+            1.0,
+            seed,
+            seed == seeds[0],
+            max_iter,
         )
-        scores = [f"ARI ours {adjusted_rand_score(y, km.labels_):.3f}"]
-        times = {}
-        if clustering:
-            times["tslearn"], tk = _fit_once(
-                clustering.TimeSeriesKMeans(
-                    3,
-                    metric="softdtw",
-                    max_iter=10,
-                    metric_params={"gamma": 1.0},
-                    n_jobs=-1,
-                    random_state=seed,
-                ),
-                X[:, :, None],
-            )
-            scores.append(f"tslearn {adjusted_rand_score(y, tk.labels_):.3f}")
-        if aeon and seed == seeds[0]:
-            times["aeon"], ak = _fit_once(
-                aeon.TimeSeriesKMeans(
-                    3,
-                    distance="soft_dtw",
-                    distance_params={"gamma": 1.0},
-                    n_init=1,
-                    max_iter=10,
-                    random_state=seed,
-                    n_jobs=-1,
-                ),
-                X[:, None, :],
-            )
-            scores.append(f"aeon {adjusted_rand_score(y, ak.labels_):.3f}")
-        table.add(
-            f"k-means, 300 CBF, k = 3, seed {seed}",
-            ours,
-            peers=times,
-            note=", ".join(scores),
+    reason = _ucr.missing()
+    if reason:
+        print(f"k-means on real data skipped: {reason}")
+        return
+    X, y = _ucr.read("CBF", "TEST", n)
+    for gamma in (1.0, 0.1):
+        _kmeans_row(
+            table,
+            f"k-means, CBF test (first {n}), k = 3, gamma {gamma:g}, seed 0",
+            X,
+            y,
+            gamma,
+            0,
+            True,
+            max_iter,
         )
 
 
-def neighbors_job(table):
+def neighbors_job(table, tiny):
     if not SHARED.is_dir():
         print(f"1-NN skipped: {SHARED} not found (../shared/data is not beside it)")
         return
     warnings.simplefilter("ignore")
     neighbors = _peer("tslearn.neighbors")
     aeon = _peer("aeon.classification.distance_based")
+    n = TINY if tiny else None
     for name, suffix in (("ItalyPowerDemand", "ts"), ("ArrowHead", "tsv")):
         X, y = read_ucr_file(SHARED / name / f"{name}_TRAIN.{suffix}")
         Xt, _ = read_ucr_file(SHARED / name / f"{name}_TEST.{suffix}")
+        X, y, Xt = X[:n], y[:n], Xt[:n]
         ours_clf = SoftDTWKNeighborsClassifier(gamma=1.0, n_jobs=-1).fit(X, y)
-        ours = _predict_time(ours_clf, Xt, 3)
+        ours = _predict_time(ours_clf, Xt, 1 if tiny else 3)
         times = {}
         if neighbors:
             clf = neighbors.KNeighborsTimeSeriesClassifier(
@@ -381,11 +520,24 @@ def neighbors_job(table):
             times["aeon"] = _predict_time(clf, Xt[:, None, :], 1)
         cells = len(X) * len(Xt) * X.shape[1] * X.shape[1]
         table.add(
-            f"1-NN {name}, {len(Xt)} x {len(X)}, length {X.shape[1]}",
+            f"1-NN {name}, {len(Xt)} x {len(X)}, length {X.shape[1]}, gamma 1, "
+            f"{_threads()} threads",
             ours,
             cells,
             peers=times,
+            cores=_threads(),
         )
+
+
+def _jobs(text):
+    jobs = [job.strip() for job in text.split(",") if job.strip()]
+    unknown = sorted(set(jobs) - set(JOBS))
+    if unknown or not jobs:
+        raise argparse.ArgumentTypeError(
+            f"unknown job(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {','.join(JOBS)}"
+        )
+    return [job for job in JOBS if job in jobs]
 
 
 def main():
@@ -393,40 +545,86 @@ def main():
     parser.add_argument(
         "--quick", action="store_true", help="fewer repeats and one k-means seed"
     )
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help=f"smoke test: {TINY} series per data set, one repeat, few iterations; "
+        "writes no file",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=list(JOBS),
+        help=f"comma-separated jobs to run, from {','.join(JOBS)} (default: all; "
+        "files are written only when all run)",
+    )
     args = parser.parse_args()
+    repeats = 1 if args.tiny else 3 if args.quick else None
     peers = [p for p in PEERS if _peer(p)]
     print(f"peers importable: {', '.join(peers) or 'none'}")
-    floors = floor_ns()
-    print(
-        f"floor: forward {floors[0]:.2f} ns/cell, forward + backward "
-        f"{floors[1]:.2f} ns/cell (one core)"
-    )
+    print(f"jobs: {','.join(args.jobs)}")
+    floors = None
+    if {"value", "pairwise"} & set(args.jobs):
+        floors = floor_ns()
+        if floors:
+            print(
+                f"floor: forward {floors[0]:.2f} ns/cell, forward + backward "
+                f"{floors[1]:.2f} ns/cell (one core)"
+            )
     table = Table(peers)
-    kernel_jobs(table, floors, args.quick)
-    barycenter_job(table)
-    kmeans_job(table, (0,) if args.quick else (0, 1, 2))
-    neighbors_job(table)
+    if "value" in args.jobs:
+        value_job(table, floors, repeats, args.tiny)
+    if "pairwise" in args.jobs:
+        pairwise_job(table, floors, repeats or 5, args.tiny)
+    if "barycenter" in args.jobs:
+        barycenter_job(table, repeats or 3, args.tiny)
+    if "kmeans" in args.jobs:
+        kmeans_job(table, (0,) if args.quick or args.tiny else (0, 1, 2), args.tiny)
+    if "neighbors" in args.jobs:
+        neighbors_job(table, args.tiny)
+    floor_text = (
+        f"Floor: the cells' arithmetic alone ({floors[0]:.2f} ns per forward cell, "
+        f"{floors[1]:.2f} per forward + backward cell on one core, measured over "
+        "independent cells in cache), times the cells we compute (for pairwise, one "
+        "triangle with its diagonal), divided by the threads used."
+        if floors
+        else "Floor: not measured (see benchmarks/_floor.py)."
+        if {"value", "pairwise"} & set(args.jobs)
+        else ""
+    )
     header = (
-        f"Machine: {machine()}.\n\nGamma {GAMMA} unless stated. Times are the best of "
-        "several runs (one run for the slow peers, after a warm-up call that "
-        "compiles); a ratio is the peer's time over "
-        "ours. ns/cell is time / DP cells. Floor: the cells' arithmetic alone "
-        f"({floors[0]:.2f} ns per forward cell, {floors[1]:.2f} per forward + backward "
-        "cell on one core, measured over independent cells in cache), times the "
-        "cells, divided by the threads used."
+        f"Machine: {machine()}.\n\nGamma {GAMMA} unless stated. Times are the best "
+        "of several runs (one run for the peers, after a warm-up call that "
+        "compiles); a ratio is the peer's time over ours. ns/cell/core is time x "
+        "threads used / DP cells; a pairwise row charges every library the full "
+        "n x n matrix (n x n x length^2 cells), although ours and tslearn compute "
+        "one triangle with its diagonal, n (n + 1) / 2 pairs, and aeon the triangle "
+        "without it (diagonal left at 0). Real-data rows use the UCR series as "
+        "distributed (z-normalised) from ../shared/data; 'max diff / max ours' is "
+        "the largest difference of a peer's matrix from ours over our largest "
+        "magnitude (tslearn's cost is the squared Euclidean distance, not halved, "
+        "as ours; aeon's soft-DTW is the absolute value). A barycenter's objective "
+        "is its mean soft-DTW to the series, by softdtw_learn.metrics.soft_dtw; "
+        "L-BFGS-B runs with tol 0 for us and tslearn, so up to the given "
+        "iterations. " + floor_text
     )
     markdown = header + "\n\n" + table.markdown() + "\n"
-    (ROOT / "benchmarks" / "results.md").write_text(
-        "# Benchmark results\n\n" + markdown
-    )
-    rst = (
-        "..\n   Written by benchmarks/bench_table.py; do not edit.\n\n"
-        + header
-        + "\n\n"
-        + table.rst()
-        + "\n"
-    )
-    (ROOT / "docs" / "benchmark_results.rst").write_text(rst)
+    if args.tiny or len(args.jobs) < len(JOBS):
+        print(
+            "results.md and docs/benchmark_results.rst not written (--tiny or --jobs)"
+        )
+    else:
+        (ROOT / "benchmarks" / "results.md").write_text(
+            "# Benchmark results\n\n" + markdown
+        )
+        rst = (
+            "..\n   Written by benchmarks/bench_table.py; do not edit.\n\n"
+            + header
+            + "\n\n"
+            + table.rst()
+            + "\n"
+        )
+        (ROOT / "docs" / "benchmark_results.rst").write_text(rst)
     print(markdown)
 
 
