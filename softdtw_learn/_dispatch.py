@@ -13,6 +13,7 @@ give the same bits.
 """
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import joblib
@@ -64,6 +65,22 @@ def numba_threads(n_jobs):
             yield threads
     finally:
         numba.set_num_threads(previous)
+
+
+def _run_parts(kernel, *args):
+    """Run ``kernel(*args, (p, n_parts))`` for every part, one thread each.
+
+    ``n_parts`` is Numba's thread count (set by :func:`numba_threads`); the
+    kernels release the GIL, and each part writes its own rows.
+    """
+    n_parts = numba.get_num_threads()
+    if n_parts == 1:
+        kernel(*args, (0, 1))
+        return
+    with ThreadPoolExecutor(n_parts) as pool:
+        futures = [pool.submit(kernel, *args, (p, n_parts)) for p in range(n_parts)]
+        for future in futures:
+            future.result()
 
 
 # The divergence ---------------------------------------------------------------
@@ -157,8 +174,18 @@ def paired_values(xs, x_len, ys, y_len, pairs, params, want_x=False, want_y=Fals
     (zero on the padding) or no time steps when not requested.
     """
     ordered, starts, order = _pair_tasks(x_len, y_len, pairs)
-    values, grad_x, grad_y = _kernels._paired_terms(
-        xs, x_len, ys, y_len, ordered, starts, *params, want_x, want_y
+    n_pairs = len(pairs)
+    values = np.empty(n_pairs)
+    grad_x = np.zeros((n_pairs, xs.shape[1] if want_x else 0, xs.shape[2]))
+    grad_y = np.zeros((n_pairs, ys.shape[1] if want_y else 0, ys.shape[2]))
+    _run_parts(
+        _kernels._paired_part,
+        (xs, x_len, ys, y_len),
+        ordered,
+        starts,
+        tuple(float(p) for p in params),
+        (bool(want_x), bool(want_y)),
+        (values, grad_x, grad_y),
     )
     back = np.empty_like(order)
     back[order] = np.arange(len(order))
@@ -243,17 +270,17 @@ def _pairwise_segments(x_len, y_len, symmetric):
 
 def _pairwise_kernel(rows, row_len, lanes, lane_len, symmetric, params):
     orders, segments = _pairwise_segments(row_len, lane_len, symmetric)
-    return _kernels._pairwise(
-        rows,
-        row_len,
-        lanes,
-        lane_len,
+    out = np.empty((len(rows), len(lanes)))
+    _run_parts(
+        _kernels._pairwise_part,
+        (rows, row_len, lanes, lane_len),
         orders,
         segments,
-        params,
-        symmetric,
-        numba.get_num_threads(),
+        tuple(float(p) for p in params),
+        bool(symmetric),
+        out,
     )
+    return out
 
 
 def distributed():

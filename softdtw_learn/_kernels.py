@@ -22,9 +22,11 @@ Map of the module:
 4. Lanes of pairs (``_lanes_*``): ``_LANES`` pairs of one shape in lockstep,
    row by row, one pair per SIMD lane. Dynamic programs 3 and 4:
    ``_lanes_forward`` and ``_lanes_backward``.
-5. Parallel drivers over many pairs (``prange``): ``_pairwise`` (a
-   matrix, one triangle when symmetric) and ``_paired_terms`` (listed
-   pairs with their gradients: self terms, the losses, barycenters).
+5. Parts of the work over many pairs, one thread each (``nogil``):
+   ``_pairwise_part`` (a matrix, one triangle when symmetric) and
+   ``_paired_part`` (listed pairs with their gradients: self terms, the
+   losses, barycenters). Threads are plain Python threads: no parallel
+   Numba kernel, whose compilation costs seconds.
 
 Every lane runs the same instructions (a fixed lane count, no remainder
 loop), so a pair's value has the same bits in every lane and every driver:
@@ -41,7 +43,7 @@ always exists. Rows are summarised by ``lo[i] <= j <= hi[i]``.
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 from numba.core import config
 
 # 1. Options and the cell's arithmetic ---------------------------------------
@@ -685,10 +687,22 @@ def _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, table):
         for g in range(count if keep else 0):
             i = top + g
             cells = hi[i] - lo[i] + 1
-            table[base : base + cells] = rows[g + 1, lo[i] + 1 : hi[i] + 2]
+            _lanes_copy(table, base, rows[g + 1], lo[i] + 1, cells)
             base += cells
-        rows[0] = rows[count]
+        _lanes_copy(rows[0], 0, rows[count], 0, m + 1)
     return rows[0, m].copy()
+
+
+@njit(**_JIT)
+def _lanes_copy(dst, dst_start, src, src_start, count):
+    """Copy ``count`` rows of ``_LANES`` values from ``src`` to ``dst``.
+
+    A loop rather than a slice assignment, whose shape check would compile
+    an error message for every caller.
+    """
+    for r in range(count):
+        for k in range(_LANES):
+            dst[dst_start + r, k] = src[src_start + r, k]
 
 
 @njit(**_JIT)
@@ -698,7 +712,7 @@ def _lanes_load_row(table, offsets, lo, hi, i, out):
     if i < 0:
         out[0] = 0.0  # R[-1, -1]
     else:
-        out[lo[i] + 1 : hi[i] + 2] = table[offsets[i] : offsets[i + 1]]
+        _lanes_copy(out, lo[i] + 1, table, offsets[i], offsets[i + 1] - offsets[i])
 
 
 @njit(**_JIT)
@@ -866,27 +880,26 @@ def _segment_size(segment):
     return na * (na + 1) // 2 if segment[4] else na * nb
 
 
-@njit(parallel=True, **_JIT)
-def _pairwise(xs, x_len, ys, y_len, orders, segments, params, symmetric, n_parts):
-    """Matrix of values over all pairs; one triangle when ``symmetric``.
+@njit(**_JIT)
+def _pairwise_part(data, orders, segments, params, symmetric, out, part):
+    """Part ``part = (p, n_parts)`` of a pairwise matrix: every n_parts-th task.
 
-    ``xs`` and ``ys`` are padded 3-D datasets, ``x_len`` and ``y_len`` the
-    true lengths, ``orders`` ``(order_x, order_y)`` sort them by length.
+    ``data`` is ``(xs, x_len, ys, y_len)``: padded 3-D datasets and their
+    true lengths; ``orders`` ``(order_x, order_y)`` sort them by length.
     ``segments`` (rows of :func:`_segment_pair`, last column the first task)
     cover the pairs of each pair of lengths; each task runs ``_LANES``
     consecutive pairs of one segment, a pair per lane, so only a segment's
-    last task has spare lanes. ``params`` is ``(gamma, cells, fraction)``;
-    ``n_parts`` is the number of threads, part p taking every n_parts-th
-    task. With ``symmetric`` (Y is X) each pair is computed once.
+    last task has spare lanes. ``params`` is ``(gamma, cells, fraction)``.
+    With ``symmetric`` (Y is X, one triangle) each value is also mirrored.
+    Costs change slowly along the tasks, so interleaved parts balance; each
+    part runs in its own thread (the kernels release the GIL).
     """
-    out = np.empty((xs.shape[0], ys.shape[0]))
-    n_tasks = segments[-1, 5]
-    for part in prange(n_parts):
-        for task in range(part, n_tasks, n_parts):
-            _pairwise_task(xs, x_len, ys, y_len, orders, segments, params, task, out)
-            if symmetric:
-                _pairwise_mirror(segments, orders, task, out)
-    return out
+    xs, x_len, ys, y_len = data
+    first, n_parts = part
+    for task in range(first, segments[-1, 5], n_parts):
+        _pairwise_task(xs, x_len, ys, y_len, orders, segments, params, task, out)
+        if symmetric:
+            _pairwise_mirror(segments, orders, task, out)
 
 
 @njit(**_JIT)
@@ -908,12 +921,18 @@ def _pairs_lanes(
     want = want_x or want_y
     if want and not _lanes_fit(lo, hi):
         for k in range(n_pairs):
-            x, y = xs[pairs[k, 0], :n], ys[pairs[k, 1], :m]
+            # Copies: the strips are compiled for contiguous series.
+            x = np.ascontiguousarray(xs[pairs[k, 0], :n])
+            y = np.ascontiguousarray(ys[pairs[k, 1], :m])
             values[k], gx, gy = _pair_value_grads(
                 x, y, gamma, cells, fraction, want_x, want_y
             )
-            grad_x[k, : gx.shape[0]] = gx
-            grad_y[k, : gy.shape[0]] = gy
+            for t in range(gx.shape[0]):
+                for c in range(d):
+                    grad_x[k, t, c] = gx[t, c]
+            for t in range(gy.shape[0]):
+                for c in range(d):
+                    grad_y[k, t, c] = gy[t, c]
         return
     x_lanes = np.empty((n, d, _LANES))
     y_lanes = np.empty((m, d, _LANES))
@@ -923,7 +942,8 @@ def _pairs_lanes(
         _lanes_fill(y_lanes, ys[pairs[k, 1], :m], lane)
     table = _lanes_table(lo, hi, want)
     lane_values = _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, table)
-    values[:] = lane_values[:n_pairs]
+    for k in range(n_pairs):
+        values[k] = lane_values[k]
     if not want:
         return
     lane_gx = np.empty((n if want_x else 0, d, _LANES))
@@ -938,35 +958,39 @@ def _pairs_lanes(
                 grad_y[k, t, c] = lane_gy[t, c, k]
 
 
-@njit(parallel=True, **_JIT)
-def _paired_terms(
-    xs, x_len, ys, y_len, pairs, task_start, gamma, cells, fraction, want_x, want_y
-):
-    """Values of the pairs ``(xs[pairs[p, 0]], ys[pairs[p, 1]])`` and gradients.
+@njit(**_JIT)
+def _paired_part(data, pairs, task_start, params, wants, results, part):
+    """Part ``part = (p, n_parts)`` of a list of pairs: every n_parts-th task.
 
-    ``task_start`` cuts ``pairs`` into tasks of at most ``_LANES`` pairs of
-    one shape, spread over threads. Returns ``(values, grad_x, grad_y)``,
-    one row per pair; the gradients have the padded shapes of ``xs`` and
-    ``ys`` (zero on the padding) or, when not requested, no time steps.
+    ``task_start`` cuts ``pairs`` (rows ``(a, b)``: ``xs[a]`` against
+    ``ys[b]``, ``data = (xs, x_len, ys, y_len)``) into tasks of at most
+    ``_LANES`` pairs of one shape. ``wants`` is ``(want_x, want_y)``;
+    ``results`` is ``(values, grad_x, grad_y)``, one row per pair, the
+    gradients in the padded shapes or with no time steps when not wanted.
     """
-    n_pairs = pairs.shape[0]
-    values = np.empty(n_pairs)
-    grad_x = np.zeros((n_pairs, xs.shape[1] if want_x else 0, xs.shape[2]))
-    grad_y = np.zeros((n_pairs, ys.shape[1] if want_y else 0, ys.shape[2]))
-    for task in prange(task_start.shape[0] - 1):
-        first, stop = task_start[task], task_start[task + 1]
-        _pairs_lanes(
-            xs,
-            x_len,
-            ys,
-            y_len,
-            pairs[first:stop],
-            gamma,
-            cells,
-            fraction,
-            want_x,
-            want_y,
-            values[first:stop],
-            (grad_x[first:stop], grad_y[first:stop]),
-        )
-    return values, grad_x, grad_y
+    first, n_parts = part
+    for task in range(first, task_start.shape[0] - 1, n_parts):
+        _paired_task(data, pairs, task_start, params, wants, task, results)
+
+
+@njit(**_JIT)
+def _paired_task(data, pairs, task_start, params, wants, task, results):
+    """Task ``task`` of :func:`_paired_terms`, into its rows of ``results``."""
+    xs, x_len, ys, y_len = data
+    gamma, cells, fraction = params
+    values, grad_x, grad_y = results
+    first, stop = task_start[task], task_start[task + 1]
+    _pairs_lanes(
+        xs,
+        x_len,
+        ys,
+        y_len,
+        pairs[first:stop],
+        gamma,
+        cells,
+        fraction,
+        wants[0],
+        wants[1],
+        values[first:stop],
+        (grad_x[first:stop], grad_y[first:stop]),
+    )
