@@ -77,10 +77,18 @@ def _run_parts(kernel, *args):
     if n_parts == 1:
         kernel(*args, (0, 1))
         return
-    with ThreadPoolExecutor(n_parts) as pool:
-        futures = [pool.submit(kernel, *args, (p, n_parts)) for p in range(n_parts)]
-        for future in futures:
-            future.result()
+    pool = _thread_pool(n_parts)
+    futures = [pool.submit(kernel, *args, (p, n_parts)) for p in range(1, n_parts)]
+    kernel(*args, (0, n_parts))  # part 0 here
+    for future in futures:
+        future.result()
+
+
+@functools.cache
+def _thread_pool(n_parts):
+    # Kept for the process: starting threads costs ~0.1 ms a call, which the
+    # barycenter's L-BFGS-B would pay at every evaluation.
+    return ThreadPoolExecutor(n_parts - 1, thread_name_prefix="softdtw_learn")
 
 
 # The divergence ---------------------------------------------------------------
