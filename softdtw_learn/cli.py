@@ -80,7 +80,7 @@ def _figure(path, draw):
     matplotlib.use("Agg")
     from . import plotting
 
-    plt = plotting._pyplot()
+    plt = plotting.require_pyplot()
     fig = draw(plt)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

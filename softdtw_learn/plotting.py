@@ -13,7 +13,8 @@ from .utils import check_dataset, check_series
 __all__ = ["plot_alignment", "plot_barycenter", "plot_clusters"]
 
 
-def _pyplot():
+def require_pyplot():
+    """Return ``matplotlib.pyplot``, or raise an ImportError naming the extra."""
     try:
         import matplotlib.pyplot as plt
     except ImportError:
@@ -69,7 +70,7 @@ def plot_barycenter(X, barycenter, *, ax=None, channel=0, max_series=50, title=N
     >>> len(ax.lines)
     11
     """
-    plt = _pyplot()
+    plt = require_pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3))
     series = _series_list(X, "X")[:max_series]
@@ -114,7 +115,7 @@ def plot_clusters(X, labels, centers, *, axes=None, channel=0, max_series=40):
     >>> [ax.get_title() for ax in axes]
     ['cluster 0 (2 series)', 'cluster 1 (2 series)']
     """
-    plt = _pyplot()
+    plt = require_pyplot()
     series = _series_list(X, "X")
     labels = np.asarray(labels)
     centres = _series_list(centers, "centers")
@@ -178,7 +179,7 @@ def plot_alignment(x, y, *, gamma=1.0, window=None, ax=None, cmap="Greys"):
     >>> ax.images[0].get_array().shape
     (20, 15)
     """
-    plt = _pyplot()
+    plt = require_pyplot()
     value, E = soft_dtw_alignment(x, y, gamma=gamma, window=window)
     xs, ys = check_series(x, "x"), check_series(y, "y")
     if ax is None:

@@ -8,14 +8,14 @@ from sklearn.utils import Bunch
 
 from ._readers import read_ucr_file
 
-_CITATION = (
+UCR_CITATION = (
     "H. A. Dau, A. Bagnall, K. Kamgar, C.-C. M. Yeh, Y. Zhu, S. Gharghabi, "
     'C. A. Ratanamahatana, E. Keogh. "The UCR Time Series Archive", IEEE/CAA '
     "Journal of Automatica Sinica, 2019."
 )
 
 # name -> (file suffix, description)
-_BUNDLED = {
+BUNDLED = {
     "ECG200": (
         "tsv",
         "ECG200: 200 heartbeats (100 train, 100 test), length 96, two classes "
@@ -54,13 +54,13 @@ def bundled_path(name, split):
     >>> bundled_path("CBF", "TRAIN").name
     'CBF_TRAIN.tsv'
     """
-    if name not in _BUNDLED:
+    if name not in BUNDLED:
         raise ValueError(
-            f"name must be one of the bundled sets {sorted(_BUNDLED)}, got {name!r}."
+            f"name must be one of the bundled sets {sorted(BUNDLED)}, got {name!r}."
         )
     if split not in ("TRAIN", "TEST"):
         raise ValueError(f"split must be 'TRAIN' or 'TEST', got {split!r}.")
-    suffix = _BUNDLED[name][0]
+    suffix = BUNDLED[name][0]
     root = resources.files("softdtw_learn.datasets") / "data" / name
     return Path(str(root / f"{name}_{split}.{suffix}"))
 
@@ -80,7 +80,7 @@ def _common_width(first, second):
     return pad(first), pad(second)
 
 
-def _read_splits(train, test, return_X_y, describe):
+def read_splits(train, test, return_X_y, describe):
     """Read a TRAIN and a TEST file, padded to one width.
 
     Returns the four arrays, or a Bunch whose ``DESCR`` is
@@ -100,9 +100,9 @@ def _read_splits(train, test, return_X_y, describe):
     )
 
 
-def _load(name, return_X_y):
-    descr = f"{_BUNDLED[name][1]}\n\nSource: UCR archive. Cite: {_CITATION}"
-    return _read_splits(
+def load_bundled(name, return_X_y):
+    descr = f"{BUNDLED[name][1]}\n\nSource: UCR archive. Cite: {UCR_CITATION}"
+    return read_splits(
         bundled_path(name, "TRAIN"),
         bundled_path(name, "TEST"),
         return_X_y,
@@ -130,7 +130,7 @@ def load_ecg200(*, return_X_y=False):
     >>> load_ecg200().X_train.shape
     (100, 96)
     """
-    return _load("ECG200", return_X_y)
+    return load_bundled("ECG200", return_X_y)
 
 
 def load_cbf(*, return_X_y=False):
@@ -153,7 +153,7 @@ def load_cbf(*, return_X_y=False):
     >>> load_cbf().X_test.shape
     (900, 128)
     """
-    return _load("CBF", return_X_y)
+    return load_bundled("CBF", return_X_y)
 
 
 def load_gunpoint(*, return_X_y=False):
@@ -176,4 +176,4 @@ def load_gunpoint(*, return_X_y=False):
     >>> load_gunpoint().X_train.shape
     (50, 150)
     """
-    return _load("GunPoint", return_X_y)
+    return load_bundled("GunPoint", return_X_y)

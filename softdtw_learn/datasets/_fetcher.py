@@ -12,7 +12,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from ._bundled import _BUNDLED, _CITATION, _load, _read_splits
+from ._bundled import BUNDLED, UCR_CITATION, load_bundled, read_splits
 
 ARCHIVE_URL = "https://www.timeseriesclassification.com/aeon-toolkit/"
 """Where ``{name}.zip`` is downloaded from; ``SOFTDTW_LEARN_ARCHIVE_URL``
@@ -149,8 +149,8 @@ def load_ucr(name, *, data_home=None, download=True, return_X_y=False):
     """
     if not isinstance(name, str) or not name or "/" in name or "\\" in name:
         raise ValueError(f"name must be an archive dataset name, got {name!r}.")
-    if name in _BUNDLED:
-        return _load(name, return_X_y)
+    if name in BUNDLED:
+        return load_bundled(name, return_X_y)
     home = Path(data_home) if data_home is not None else _default_data_home()
     folder = home / name
     source = f"the cache {folder}"
@@ -160,7 +160,7 @@ def load_ucr(name, *, data_home=None, download=True, return_X_y=False):
     ):
         if not download:
             raise ValueError(
-                f"dataset {name!r} is not bundled (bundled: {sorted(_BUNDLED)}) "
+                f"dataset {name!r} is not bundled (bundled: {sorted(BUNDLED)}) "
                 f"and not in {folder}; pass download=True, or put {name}_TRAIN "
                 f"and {name}_TEST files (.tsv, .ts, .arff or .txt) there."
             )
@@ -171,10 +171,10 @@ def load_ucr(name, *, data_home=None, download=True, return_X_y=False):
         return (
             f"{name}: {X_train.shape[0]} train and {X_test.shape[0]} test series, "
             f"padded width {X_train.shape[1]}.\nSource: {source}.\nCite: "
-            f"{_CITATION} For multivariate sets: {_UEA_CITATION}"
+            f"{UCR_CITATION} For multivariate sets: {_UEA_CITATION}"
         )
 
-    return _read_splits(
+    return read_splits(
         _find_split(folder, name, "TRAIN"),
         _find_split(folder, name, "TEST"),
         return_X_y,
