@@ -2,9 +2,10 @@
 
 PRIVATE KERNEL NAMES: this file is the one place where bench_table.py (and the
 scripts it shares code with) touches names private to ``softdtw_learn``:
-``_kernels._JIT``, ``_kernels._LANES``, ``_kernels._softmin_cells`` (the
-forward cell) and ``_kernels._softmin_weights`` (the backward cell), so that
-the floor is measured with the kernels' own cells. When these names change,
+``_kernels._JIT``, ``_kernels._exp_nonpositive`` and
+``_kernels._log_1_to_3``, so that the floor is measured with the kernels' own
+exponential and logarithm, in the cells of ``_softmin_cells`` and
+``_softmin_weights``. When these names change,
 edit this file only; until then :func:`floor_ns` returns None with the
 reason, and the table leaves its floor column empty instead of failing.
 """
@@ -17,44 +18,40 @@ try:
     from softdtw_learn import _kernels
 
     _JIT = dict(_kernels._JIT)
-    _L = _kernels._LANES
-    _cells = _kernels._softmin_cells
-    _weights = _kernels._softmin_weights
+    _exp = _kernels._exp_nonpositive
+    _log = _kernels._log_1_to_3
     MISSING = None
 except (ImportError, AttributeError) as error:  # the kernels were rewritten
     MISSING = f"softdtw_learn._kernels private names changed ({error})"
 
 
+WIDE = 64  # independent cells a step: enough to hide the exp-log chain
+
 if MISSING is None:
 
     @numba.njit(**_JIT)
     def _forward_cells(corner, up, side, cost, inv_gamma, gamma, out):
-        # Independent blocks of _LANES cells: no dependency between steps.
-        for s in range(0, out.shape[0], _L):
-            _cells(
-                corner[s : s + _L],
-                up[s : s + _L],
-                side[s : s + _L],
-                cost[s : s + _L],
-                gamma,
-                inv_gamma,
-                out[s : s + _L],
-            )
+        # The forward cell of _softmin_cells, WIDE independent cells a step
+        # (rows of the inputs), each step's cells in one vectorised loop.
+        for r in range(out.shape[0]):
+            for k in range(WIDE):
+                a, b, c = corner[r, k], up[r, k], side[r, k]
+                low = min(a, min(b, c))
+                rest = _exp((low - max(a, b)) * inv_gamma) + _exp(
+                    (low - max(min(a, b), c)) * inv_gamma
+                )
+                out[r, k] = cost[r, k] + (low - gamma * _log(1.0 + rest))
 
     @numba.njit(**_JIT)
     def _backward_cells(corner, up, side, e, inv_gamma, out):
-        a, b = np.empty(_L), np.empty(_L)
-        for s in range(0, out.shape[0], _L):
-            _weights(
-                corner[s : s + _L],
-                up[s : s + _L],
-                side[s : s + _L],
-                e[s : s + _L],
-                inv_gamma,
-                a,
-                b,
-                out[s : s + _L],
-            )
+        # The share of _softmin_weights (two exponentials and a division).
+        for r in range(out.shape[0]):
+            for k in range(WIDE):
+                a, b, c = corner[r, k], up[r, k], side[r, k]
+                low = min(a, min(b, c))
+                e_ab = _exp((low - max(a, b)) * inv_gamma)
+                e_c = _exp((low - max(min(a, b), c)) * inv_gamma)
+                out[r, k] = e[r, k] / (1.0 + e_ab + e_c)
 
 
 def floor_ns():
@@ -62,8 +59,8 @@ def floor_ns():
 
     The kernels' forward cell (a minimum, two exponentials, a logarithm) and
     backward cell (two exponentials, a division) evaluated over 4096
-    independent cells held in L1 cache, ``_LANES`` at a time: no dependency
-    between cells, no memory traffic. A kernel cannot go below this with
+    independent cells held in L1 cache: no dependency between cells, no
+    memory traffic. A kernel cannot go below this with
     the same arithmetic.
     Returns ``(forward, forward + backward)``, or None (with the reason
     printed) when the private kernel names above are gone.
@@ -72,8 +69,8 @@ def floor_ns():
         print(f"floor skipped: {MISSING}; edit benchmarks/_floor.py")
         return None
     rng = np.random.default_rng(0)
-    corner, up, side, cost = (rng.uniform(0, 5, 4096) for _ in range(4))
-    out = np.empty(4096)
+    corner, up, side, cost = (rng.uniform(0, 5, (4096 // WIDE, WIDE)) for _ in range(4))
+    out = np.empty((4096 // WIDE, WIDE))
     numba.set_num_threads(1)
     try:
         forward, _ = best(
