@@ -214,6 +214,13 @@ def self_values(xs, x_len, params, want_grad=False):
     return (values, grad) if want_grad else values
 
 
+def _self_terms(xs, x_len, params, want_grad):
+    """``(values, gradients)`` of the self terms; gradients None if not wanted."""
+    if want_grad:
+        return self_values(xs, x_len, params, want_grad=True)
+    return self_values(xs, x_len, params), None
+
+
 def paired_terms(xs, x_len, ys, y_len, params, divergence_terms, want_x, want_y):
     """Values (soft-DTW or divergence) of ``(xs[s], ys[s])`` and gradients.
 
@@ -227,22 +234,8 @@ def paired_terms(xs, x_len, ys, y_len, params, divergence_terms, want_x, want_y)
     )
     if not divergence_terms:
         return values, grad_x, grad_y
-    self_x, self_grad_x = (
-        self_values(xs, x_len, params, want_x)[:2]
-        if want_x
-        else (
-            self_values(xs, x_len, params),
-            None,
-        )
-    )
-    self_y, self_grad_y = (
-        self_values(ys, y_len, params, want_y)[:2]
-        if want_y
-        else (
-            self_values(ys, y_len, params),
-            None,
-        )
-    )
+    self_x, self_grad_x = _self_terms(xs, x_len, params, want_x)
+    self_y, self_grad_y = _self_terms(ys, y_len, params, want_y)
     if want_x:
         grad_x = grad_x - self_grad_x
     if want_y:
