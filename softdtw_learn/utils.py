@@ -340,23 +340,36 @@ def check_table_range(gamma, n, m, *, cost=None, xs=None, ys=None):
     from the datasets ``xs`` and ``ys`` (3-D, NaN padded), which are the
     series of one pair or of every pair.
     """
-    if cost is None:
+    from_series = cost is None
+    if from_series:
         cost = _cost_bound(xs, ys)
     with np.errstate(over="ignore"):
         path = cost * (n + m - 1)
     if not path < _LARGEST_TABLE_ENTRY:
+        if from_series:
+            largest = max(np.nanmax(np.abs(xs)), np.nanmax(np.abs(ys)))
+            size = (
+                f"The series hold values up to {largest:.3g} in magnitude, whose "
+                f"squared differences reach {cost:.3g}"
+            )
+            fix = "Rescale the series, for example z-normalise them."
+        else:
+            size = f"The cost matrix holds costs up to {cost:.3g} in magnitude"
+            fix = "Rescale the cost matrix."
         raise ValueError(
-            f"The squared differences between the series reach {cost:.3g}, so "
-            f"soft-DTW sums along an alignment path ({n + m - 1} steps) would "
-            f"overflow float64 (at most {_LARGEST_TABLE_ENTRY:g} is supported). "
-            "Rescale the series, for example z-normalise them."
+            f"{size}: soft-DTW sums them along alignment paths of up to "
+            f"{n + m - 1} cells, which must stay below {_LARGEST_TABLE_ENTRY:g} "
+            f"(float64 ends at 1.8e308). {fix}"
         )
-    spread = gamma * _LOG_PATHS_PER_STEP * max(n, m)
+    log_paths = _LOG_PATHS_PER_STEP * max(n, m)
+    with np.errstate(over="ignore"):
+        spread = gamma * log_paths
     if not spread < _LARGEST_TABLE_ENTRY:
         raise ValueError(
             f"gamma={gamma!r} is too large for series of length {max(n, m)}: "
-            f"soft-DTW reaches about -gamma * log(number of paths) = "
-            f"-{spread:.3g}, beyond float64. Use a smaller gamma."
+            f"soft-DTW reaches about -gamma * log(number of paths), with "
+            f"log(number of paths) up to {log_paths:.3g}, beyond float64. Use a "
+            "smaller gamma."
         )
 
 

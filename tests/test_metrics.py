@@ -610,3 +610,43 @@ def test_bad_n_jobs_is_rejected(n_jobs):
 def test_bad_cost_matrix_is_rejected(C):
     with pytest.raises(ValueError, match=r"C "):
         soft_dtw_from_cost(C)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: soft_dtw([1e154, -1e154], [0.0, 1e154]), "Rescale the series"),
+        (lambda: soft_dtw_grad([1e154, -1e154], [0.0, 1e154]), "Rescale the series"),
+        (
+            lambda: soft_dtw_alignment([1e154, -1e154], [0.0, 1e154]),
+            "Rescale the series",
+        ),
+        (
+            lambda: dtw([1e200] * 3, [-1e200] * 2, return_path=True),
+            "Rescale the series",
+        ),
+        (
+            lambda: soft_dtw_from_cost(np.full((3, 3), 1e308), return_alignment=True),
+            "Rescale the cost matrix",
+        ),
+        (
+            lambda: pairwise_soft_dtw([[1e200, 0.0], [0.0, 1.0]]),
+            "Rescale the series",
+        ),
+        (
+            lambda: soft_dtw_alignment([0, 0], [0, 0], gamma=1e-310),
+            "smallest normal",
+        ),
+        (lambda: soft_dtw(np.zeros(20), np.ones(15), gamma=1e307), "smaller gamma"),
+    ],
+)
+def test_values_beyond_float64_are_refused(call, match):
+    # Finite input whose soft-DTW would leave float64 gets a clear error, not
+    # inf, a wrong gradient or a crash.
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_tiny_normal_gamma_still_gives_the_right_alignment():
+    _, E = soft_dtw_alignment([0, 0], [0, 0], gamma=1e-300)
+    np.testing.assert_allclose(E, [[1, 1 / 3], [1 / 3, 1]], rtol=1e-12)
