@@ -289,7 +289,7 @@ def real_pairwise(table, floors, repeats, tiny):
                 off = ~np.eye(n, dtype=bool)
                 checks.append(
                     f"aeon {_rel_diff(theirs[off], np.abs(matrix[off])):.0e} "
-                    "(|value|, off-diagonal)"
+                    "(absolute value, off-diagonal)"
                 )
             computed = n * (n + 1) / 2 * length * length
             table.add(
