@@ -286,7 +286,10 @@ def _strip_layout(lo, hi):
 @njit(**_JIT)
 def _strip_two_slots(offset):
     """Return a flat buffer of two slots, each the size of the largest strip."""
-    return np.empty(2 * np.max(offset[1:] - offset[:-1]))
+    largest = 0
+    for s in range(offset.shape[0] - 1):
+        largest = max(largest, offset[s + 1] - offset[s])
+    return np.empty(2 * largest)
 
 
 @njit(**_JIT)
@@ -835,12 +838,25 @@ def _segment_pair(segment, t):
 
 
 @njit(**_JIT)
+def _segment_of(starts, task):
+    """Return the segment holding ``task``: the last with ``starts[seg] <= task``."""
+    low, high = 0, starts.shape[0] - 1  # starts[-1] is the total: above any task
+    while high - low > 1:
+        middle = (low + high) // 2
+        if starts[middle] <= task:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+@njit(**_JIT)
 def _pairwise_task(xs, x_len, ys, y_len, orders, segments, params, task, out):
     """Task ``task`` of :func:`_pairwise`: its pairs' values into ``out``."""
     gamma, cells, fraction = params
     order_x, order_y = orders
     starts = segments[:, 5]
-    seg = np.searchsorted(starts, task, side="right") - 1
+    seg = _segment_of(starts, task)
     segment = segments[seg]
     t0 = (task - starts[seg]) * _LANES
     count = min(_LANES, _segment_size(segment) - t0)
@@ -865,7 +881,7 @@ def _pairwise_mirror(segments, orders, task, out):
     """Copy task ``task``'s values to the other triangle."""
     order_x, order_y = orders
     starts = segments[:, 5]
-    seg = np.searchsorted(starts, task, side="right") - 1
+    seg = _segment_of(starts, task)
     segment = segments[seg]
     t0 = (task - starts[seg]) * _LANES
     for t in range(t0, min(t0 + _LANES, _segment_size(segment))):
