@@ -74,6 +74,12 @@ def _run_parts(kernel, *args):
     kernels release the GIL, and each part writes its own rows.
     """
     n_parts = numba.get_num_threads()
+    if numba.config.DISABLE_JIT:
+        # As Python the kernels hold the GIL: run the parts here, in order
+        # (and under this thread's numpy error settings).
+        for part in range(n_parts):
+            kernel(*args, (part, n_parts))
+        return
     if n_parts == 1:
         kernel(*args, (0, 1))
         return
