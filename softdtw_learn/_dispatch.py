@@ -4,7 +4,7 @@ Public functions validate their input (:mod:`softdtw_learn.utils`), then call
 the functions here, which choose a kernel, cut the work into tasks and set
 the thread count. Nothing else imports :mod:`softdtw_learn._kernels`.
 
-Pairwise matrices run as one parallel kernel over all pairs. Under a
+Pairwise matrices run as parts of one task list, a thread each. Under a
 distributed joblib backend (``joblib.parallel_config(backend="dask")`` with a
 ``dask.distributed.Client``) the rows are cut into blocks, one task each, so
 that workers receive blocks of pairs rather than single pairs. Every pair is

@@ -299,7 +299,7 @@ def pairwise_soft_dtw(
 ):
     """Soft-DTW (or divergence) between every series of X and every one of Y.
 
-    One parallel Numba kernel runs over all pairs; when ``Y`` is None only
+    Lanes of 16 pairs run in parallel threads; when ``Y`` is None only
     one triangle is computed.
 
     Parameters
