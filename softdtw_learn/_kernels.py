@@ -520,10 +520,12 @@ def _strip_backward(x, y, lo, hi, gamma, forward, want_x, want_y, alignment):
         )
         for k in range(1, rows + 1):
             i = top - 1 + k
-            for c in range(grad_x.shape[1] if want_x else 0):
-                grad_x[i, c] = 2.0 * grad_lanes[c, k]
-            for j in range(lo[i], hi[i] + 1 if alignment.shape[0] > 0 else lo[i]):
-                alignment[i, j] = strip_e[j + k - start[s], k]
+            if want_x:
+                for c in range(d):
+                    grad_x[i, c] = 2.0 * grad_lanes[c, k]
+            if alignment.shape[0] > 0:
+                for j in range(lo[i], hi[i] + 1):
+                    alignment[i, j] = strip_e[j + k - start[s], k]
         below_e, below_first = strip_e, start[s]
     grad_y = np.empty((m if want_y else 0, d))
     for j in range(grad_y.shape[0]):
@@ -795,7 +797,7 @@ def _lanes_table(lo, hi, keep):
     return np.empty((size, _LANES))
 
 
-# 5. Parallel drivers -------------------------------------------------------------
+# 5. Parts of the work over many pairs ----------------------------------------------
 
 # Largest kept lanes table, in cells times lanes (16 MiB); larger pairs take
 # the strips, one pair at a time.
@@ -851,42 +853,30 @@ def _segment_of(starts, task):
 
 
 @njit(**_JIT)
-def _pairwise_task(xs, x_len, ys, y_len, orders, segments, params, task, out):
-    """Task ``task`` of :func:`_pairwise`: its pairs' values into ``out``."""
-    gamma, cells, fraction = params
+def _pairwise_task(data, orders, segments, params, symmetric, task, out):
+    """Task ``task`` of :func:`_pairwise_part`: its pairs' values into ``out``.
+
+    The task's pairs run through :func:`_pairs_lanes`, as listed pairs do,
+    so a pair gets the same bits in a matrix as in a list.
+    """
     order_x, order_y = orders
     starts = segments[:, 5]
     seg = _segment_of(starts, task)
     segment = segments[seg]
     t0 = (task - starts[seg]) * _LANES
     count = min(_LANES, _segment_size(segment) - t0)
-    p, q = _segment_pair(segment, t0)
-    n, m = x_len[order_x[p]], y_len[order_y[q]]
-    x_lanes = np.empty((n, xs.shape[2], _LANES))
-    y_lanes = np.empty((m, ys.shape[2], _LANES))
-    for lane in range(_LANES):
-        # Spare lanes repeat the last pair (dropped).
-        p, q = _segment_pair(segment, t0 + min(lane, count - 1))
-        _lanes_fill(x_lanes, xs[order_x[p], :n], lane)
-        _lanes_fill(y_lanes, ys[order_y[q], :m], lane)
-    lo, hi = _band(n, m, cells, fraction)
-    values = _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, np.empty((0, _LANES)))
-    for lane in range(count):
-        p, q = _segment_pair(segment, t0 + lane)
-        out[order_x[p], order_y[q]] = values[lane]
-
-
-@njit(**_JIT)
-def _pairwise_mirror(segments, orders, task, out):
-    """Copy task ``task``'s values to the other triangle."""
-    order_x, order_y = orders
-    starts = segments[:, 5]
-    seg = _segment_of(starts, task)
-    segment = segments[seg]
-    t0 = (task - starts[seg]) * _LANES
-    for t in range(t0, min(t0 + _LANES, _segment_size(segment))):
-        p, q = _segment_pair(segment, t)
-        out[order_y[q], order_x[p]] = out[order_x[p], order_y[q]]
+    pairs = np.empty((count, 2), dtype=np.int64)
+    for k in range(count):
+        p, q = _segment_pair(segment, t0 + k)
+        pairs[k, 0], pairs[k, 1] = order_x[p], order_y[q]
+    values = np.empty(count)
+    d = data[0].shape[2]
+    no_grads = (np.empty((count, 0, d)), np.empty((count, 0, d)))
+    _pairs_lanes(*data, pairs, *params, False, False, values, no_grads)
+    for k in range(count):
+        out[pairs[k, 0], pairs[k, 1]] = values[k]
+        if symmetric:
+            out[pairs[k, 1], pairs[k, 0]] = values[k]
 
 
 @njit(**_JIT)
@@ -910,12 +900,9 @@ def _pairwise_part(data, orders, segments, params, symmetric, out, part):
     Costs change slowly along the tasks, so interleaved parts balance; each
     part runs in its own thread (the kernels release the GIL).
     """
-    xs, x_len, ys, y_len = data
     first, n_parts = part
     for task in range(first, segments[-1, 5], n_parts):
-        _pairwise_task(xs, x_len, ys, y_len, orders, segments, params, task, out)
-        if symmetric:
-            _pairwise_mirror(segments, orders, task, out)
+        _pairwise_task(data, orders, segments, params, symmetric, task, out)
 
 
 @njit(**_JIT)
@@ -991,7 +978,7 @@ def _paired_part(data, pairs, task_start, params, wants, results, part):
 
 @njit(**_JIT)
 def _paired_task(data, pairs, task_start, params, wants, task, results):
-    """Task ``task`` of :func:`_paired_terms`, into its rows of ``results``."""
+    """Task ``task`` of :func:`_paired_part`, into its rows of ``results``."""
     xs, x_len, ys, y_len = data
     gamma, cells, fraction = params
     values, grad_x, grad_y = results
