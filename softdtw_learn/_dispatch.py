@@ -206,6 +206,12 @@ def paired_values(xs, x_len, ys, y_len, pairs, params, want_x=False, want_y=Fals
     return values[back], grad_x[back], grad_y[back]
 
 
+def _matching_pairs(n):
+    """Return the pairs ``(s, s)`` for ``s < n``, as rows for ``paired_values``."""
+    index = np.arange(n)
+    return np.stack([index, index], axis=1)
+
+
 def self_values(xs, x_len, params, want_grad=False):
     """``sdtw(x, x)`` of every series (and its gradient w.r.t. the first x).
 
@@ -214,8 +220,7 @@ def self_values(xs, x_len, params, want_grad=False):
     E is symmetric: the total derivative of ``sdtw(x, x)`` is twice the
     gradient returned.
     """
-    index = np.arange(len(xs))
-    pairs = np.stack([index, index], axis=1)
+    pairs = _matching_pairs(len(xs))
     values, grad, _ = paired_values(xs, x_len, xs, x_len, pairs, params, want_grad)
     return (values, grad) if want_grad else values
 
@@ -233,10 +238,8 @@ def paired_terms(xs, x_len, ys, y_len, params, divergence_terms, want_x, want_y)
     The divergence's gradient w.r.t. x is ``grad_x(x, y) - grad_x(x, x)``
     (the self term's total derivative, halved), and likewise for y.
     """
-    index = np.arange(len(xs))
-    pairs = np.stack([index, index], axis=1)
     values, grad_x, grad_y = paired_values(
-        xs, x_len, ys, y_len, pairs, params, want_x, want_y
+        xs, x_len, ys, y_len, _matching_pairs(len(xs)), params, want_x, want_y
     )
     if not divergence_terms:
         return values, grad_x, grad_y
@@ -255,7 +258,7 @@ def _length_classes(lengths):
 
 
 def _pairwise_segments(x_len, y_len, symmetric):
-    """Orders and segments (see ``_kernels._pairwise``) over all pairs."""
+    """Orders and segments (see ``_kernels._pairwise_part``) over all pairs."""
     order_x, x_runs = _length_classes(x_len)
     order_y, y_runs = (order_x, x_runs) if symmetric else _length_classes(y_len)
     segments = []
@@ -324,7 +327,7 @@ def _pairwise_blocks(rows, row_len, lanes, lane_len, symmetric, params):
             for p, q in zip(edges[:-1], edges[1:], strict=True)
         )
         return np.concatenate(parts)
-    order, _ = length_chunks(row_len, LANES)
+    order, _ = _length_classes(row_len)  # the local kernel's order
     parts = run(
         joblib.delayed(_pairwise_kernel)(
             rows[order[p:q]],

@@ -55,14 +55,20 @@ def _checked_pair(x, y, gamma, window, allow_zero=True):
     return x_arr, y_arr, gamma, cells, fraction
 
 
-def _checked_datasets(X, Y, gamma, window, allow_zero=True):
+def _checked_datasets(X, Y, gamma, window, allow_zero=True, paired=False):
     """Validate one or two datasets: ``(xs, x_len, ys, y_len, params)``.
 
     ``ys`` is ``xs`` when ``Y`` is None; ``params`` is ``(gamma, cells,
-    fraction)``.
+    fraction)``. With ``paired`` Y is required and each series of X needs its
+    partner in Y.
     """
     xs, x_len = check_dataset(X, "X")
-    ys, y_len = (xs, x_len) if Y is None else check_dataset(Y, "Y")
+    ys, y_len = (xs, x_len) if Y is None and not paired else check_dataset(Y, "Y")
+    if paired and len(xs) != len(ys):
+        raise ValueError(
+            f"X has {len(xs)} series and Y has {len(ys)}; paired soft-DTW needs "
+            "one series of Y for each series of X."
+        )
     if xs.shape[2] != ys.shape[2]:
         raise ValueError(
             f"X has {xs.shape[2]} channels and Y has {ys.shape[2]}; both datasets "
@@ -448,15 +454,8 @@ def paired_soft_dtw_terms(
     has the padded 3-D shape of its dataset (zero on the padding), or no
     time steps when not requested.
     """
-    xs, x_len = check_dataset(X, "X")
-    ys, y_len = check_dataset(Y, "Y")
-    if len(xs) != len(ys):
-        raise ValueError(
-            f"X has {len(xs)} series and Y has {len(ys)}; paired soft-DTW needs "
-            "one series of Y for each series of X."
-        )
     xs, x_len, ys, y_len, params = _checked_datasets(
-        xs, ys, gamma, window, allow_zero=not (grad_x or grad_y)
+        X, Y, gamma, window, allow_zero=not (grad_x or grad_y), paired=True
     )
     with _dispatch.numba_threads(n_jobs):
         return _dispatch.paired_terms(
