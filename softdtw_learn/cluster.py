@@ -202,7 +202,7 @@ n_timestamps[, n_channels]), default="k-means++"
         picks = [int(rng.randint(n_samples))]
         closest = self._divergence_to(series, picks[:1], self_values)[0]
         for _ in range(1, self.n_clusters):
-            weights = np.maximum(closest, 0.0)  # rounding may leave -1e-15
+            weights = closest  # divergences: >= 0 (rounding returns 0)
             total = weights.sum()
             if total <= 0:  # every series equals a centre already
                 rest = np.setdiff1d(np.arange(n_samples), picks)

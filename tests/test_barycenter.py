@@ -201,3 +201,13 @@ def test_result_does_not_depend_on_the_thread_count(rng):
         one = soft_dtw_barycenter(X, gamma=0.5, divergence=True, max_iter=30)
         two = soft_dtw_barycenter(X, gamma=0.5, divergence=True, max_iter=30, n_jobs=2)
     np.testing.assert_array_equal(one, two)
+
+
+def test_return_n_iter_gives_the_iterations_run(rng):
+    X = _walks(rng, 4, 12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        z, n_iter = soft_dtw_barycenter(X, gamma=0.5, max_iter=3, return_n_iter=True)
+        alone = soft_dtw_barycenter(X, gamma=0.5, max_iter=3)
+    assert isinstance(n_iter, int) and 1 <= n_iter <= 3
+    np.testing.assert_array_equal(z, alone)
