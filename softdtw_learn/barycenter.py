@@ -6,7 +6,6 @@ with scipy's L-BFGS-B. With ``divergence=True`` the soft-DTW divergence
 replaces ``sdtw``, including the gradient of its self term ``sdtw(z, z)``.
 """
 
-import numbers
 import warnings
 
 import numpy as np
@@ -15,7 +14,14 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import _dispatch
 from .metrics import pairwise_soft_dtw
-from .utils import check_dataset, check_gamma, check_table_range, check_window
+from .utils import (
+    check_dataset,
+    check_gamma,
+    check_int,
+    check_real,
+    check_table_range,
+    check_window,
+)
 
 __all__ = ["soft_dtw_barycenter"]
 
@@ -119,32 +125,11 @@ n_timestamps, n_channels), or list of series
     gamma = check_gamma(gamma, allow_zero=False)
     cells, fraction = check_window(window)
     params = (gamma, cells, fraction)
-    for name, value in (("max_iter", max_iter),):
-        if not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be an int >= 1, got {value!r}.")
-    if not isinstance(tol, numbers.Real) or not tol >= 0:
-        raise ValueError(f"tol must be a number >= 0, got {tol!r}.")
-    if weights is None:
-        weights = np.full(n_series, 1.0 / n_series)
-    else:
-        weights = np.asarray(weights, dtype=np.float64)
-        if weights.shape != (n_series,) or not np.all(np.isfinite(weights)):
-            raise ValueError(
-                f"weights must be {n_series} finite numbers (one per series), "
-                f"got shape {weights.shape}."
-            )
-        if np.any(weights < 0) or weights.sum() <= 0:
-            raise ValueError(
-                "weights must be non-negative with a positive sum, got "
-                f"{weights.tolist()}."
-            )
-        weights = weights / weights.sum()
-    if length is not None and (
-        not isinstance(length, numbers.Integral)
-        or isinstance(length, bool)
-        or length < 1
-    ):
-        raise ValueError(f"length must be an int >= 1, got {length!r}.")
+    max_iter = check_int(max_iter, "max_iter", low=1)
+    tol = check_real(tol, "tol", low=0)
+    weights = _checked_weights(weights, n_series)
+    if length is not None:
+        length = check_int(length, "length", low=1)
     with _dispatch.numba_threads(n_jobs):
         z0 = _initial_barycenter(xs, lengths, weights, init, gamma, window, n_channels)
         if length is not None:
@@ -180,6 +165,43 @@ n_timestamps, n_channels), or list of series
     barycenter = result.x.reshape(z0.shape)
     barycenter = barycenter[:, 0] if flat_output else barycenter
     return (barycenter, int(result.nit)) if return_n_iter else barycenter
+
+
+def warn_capped_barycenters(capped, total, parameter, max_iter):
+    """One ConvergenceWarning for the barycenters of a fit that hit max_iter."""
+    if capped:
+        warnings.warn(
+            f"{capped} of {total} barycenter fits stopped at {parameter}={max_iter} "
+            f"before converging; raise {parameter} (or tol).",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+
+
+def _checked_weights(weights, n_series):
+    """Weights as probabilities; any finite non-negative scale is accepted."""
+    if weights is None:
+        return np.full(n_series, 1.0 / n_series)
+    try:
+        checked = np.array(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        checked = np.array([np.nan])
+    if checked.shape != (n_series,) or not np.all(np.isfinite(checked)):
+        raise ValueError(
+            f"weights must be {n_series} finite numbers (one per series), got "
+            f"{_short_repr(weights)}."
+        )
+    if np.any(checked < 0) or not np.any(checked > 0):
+        raise ValueError(
+            f"weights must be non-negative with a positive sum, got {checked.tolist()}."
+        )
+    checked /= checked.max()  # the sum of huge weights would overflow
+    return checked / checked.sum()
+
+
+def _short_repr(value, limit=80):
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _initial_barycenter(xs, lengths, weights, init, gamma, window, n_channels):

@@ -5,7 +5,6 @@ soft-DTW (or divergence) value, then replace each centre by the soft-DTW
 barycenter of its cluster, warm-started from the previous centre.
 """
 
-import numbers
 import time
 import warnings
 
@@ -15,11 +14,16 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._dispatch import pairwise_divergence
-from .barycenter import soft_dtw_barycenter
+from .barycenter import soft_dtw_barycenter, warn_capped_barycenters
 from .metrics import paired_soft_dtw, pairwise_soft_dtw
 from .utils import (
     check_dataset,
+    check_flag,
     check_gamma,
+    check_int,
+    check_n_jobs,
+    check_option,
+    check_real,
     check_window,
     stack_like,
     validate_series,
@@ -46,8 +50,10 @@ n_timestamps[, n_channels]), default="k-means++"
         their soft-DTW divergence to the nearest centre chosen so far;
         "random" picks ``n_clusters`` distinct series; an array gives the
         centres (trailing NaN padding allowed).
-    n_init : int, default=1
+    n_init : int or "auto", default=1
         Runs with different seeds; the one with the lowest inertia is kept.
+        "auto" (scikit-learn's default) is 10 runs for ``init="random"``
+        and 1 otherwise.
     max_iter : int, default=30
         Maximum number of Lloyd iterations per run.
     max_iter_barycenter : int, default=100
@@ -63,7 +69,9 @@ n_timestamps[, n_channels]), default="k-means++"
     random_state : int, RandomState instance or None, default=None
         Seed of the initialisation.
     verbose : int, default=0
-        1 or more prints one line per iteration (inertia and seconds).
+        1 or more prints one line per Lloyd iteration (inertia and seconds),
+        the last one marked "(converged)" when the labels or inertia stopped
+        changing; restarts are labelled "Init i/n".
 
     Attributes
     ----------
@@ -134,35 +142,36 @@ n_timestamps[, n_channels]), default="k-means++"
 
     # ----------------------------------------------------------------- fit
 
-    def _validate_params(self, n_samples):
+    def _check_params(self, n_samples):
+        """Validate the parameters; return the number of runs."""
         for name, low in (
             ("n_clusters", 1),
-            ("n_init", 1),
             ("max_iter", 1),
             ("max_iter_barycenter", 1),
             ("verbose", 0),
         ):
-            value = getattr(self, name)
-            if (
-                not isinstance(value, numbers.Integral)
-                or isinstance(value, bool)
-                or value < low
-            ):
-                raise ValueError(f"{name} must be an int >= {low}, got {value!r}.")
+            check_int(getattr(self, name), name, low=low)
         if self.n_clusters > n_samples:
             raise ValueError(
                 f"n_clusters={self.n_clusters} is larger than n_samples={n_samples}; "
                 "pass at most one cluster per series."
             )
-        if not isinstance(self.tol, numbers.Real) or not self.tol >= 0:
-            raise ValueError(f"tol must be a number >= 0, got {self.tol!r}.")
+        check_real(self.tol, "tol", low=0)
         check_gamma(self.gamma, allow_zero=False)
         check_window(self.window)
+        check_flag(self.divergence, "divergence")
+        check_n_jobs(self.n_jobs)
         if isinstance(self.init, str) and self.init not in ("k-means++", "random"):
             raise ValueError(
                 f"init must be 'k-means++', 'random' or an array of centres, got "
                 f"{self.init!r}."
             )
+        if isinstance(self.n_init, str):
+            check_option(self.n_init, "n_init", ("auto",))
+            # As scikit-learn's KMeans: one run from k-means++ or given
+            # centres, ten from random picks.
+            return 10 if isinstance(self.init, str) and self.init == "random" else 1
+        return check_int(self.n_init, "n_init", low=1)
 
     def _metric(self, X, centers):
         """Metric value of every series to every centre, shape (n, k)."""
@@ -253,41 +262,61 @@ n_timestamps[, n_channels]), default="k-means++"
             centers[cluster] = series[far].copy()
         return labels
 
-    def _lloyd(self, series, centers):
-        """One run of Lloyd's algorithm from ``centers``."""
+    def _lloyd(self, series, centers, run):
+        """One run of Lloyd's algorithm from ``centers``.
+
+        Returns the centres, labels, inertia, iterations, and the numbers of
+        barycenter updates run and stopped at ``max_iter_barycenter``.
+        """
         previous_labels, previous_inertia = None, np.inf
-        n_iter = 0
+        n_iter = capped = updates = 0
         for n_iter in range(1, self.max_iter + 1):
             start = time.perf_counter()
             labels, values, inertia = self._assign(series, centers)
             labels = self._reseed_empty(series, centers, labels, values)
-            if previous_labels is not None and (
+            converged = previous_labels is not None and (
                 np.array_equal(labels, previous_labels)
                 or previous_inertia - inertia < self.tol * abs(previous_inertia)
-            ):
-                break
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                for cluster in range(self.n_clusters):
-                    members = [series[i] for i in np.flatnonzero(labels == cluster)]
-                    centers[cluster] = soft_dtw_barycenter(
-                        members,
-                        gamma=self.gamma,
-                        init=centers[cluster],
-                        divergence=self.divergence,
-                        window=self.window,
-                        max_iter=self.max_iter_barycenter,
-                        tol=self.tol,
-                        n_jobs=self.n_jobs,
-                    )
+            )
+            if not converged:
+                capped += self._update_centers(series, centers, labels)
+                updates += self.n_clusters
             if self.verbose:
                 print(
-                    f"Iteration {n_iter}: inertia {inertia:.6f}, "
+                    f"{run}Iteration {n_iter}: inertia {inertia:.6f}, "
                     f"{time.perf_counter() - start:.2f} s"
+                    + (" (converged)" if converged else "")
                 )
+            if converged:
+                break
             previous_labels, previous_inertia = labels, inertia
         labels, _, inertia = self._assign(series, centers)
-        return centers, labels, inertia, n_iter
+        return centers, labels, inertia, n_iter, (updates, capped)
+
+    def _update_centers(self, series, centers, labels):
+        """Replace each centre by its cluster's barycenter, warm-started.
+
+        Returns how many stopped at ``max_iter_barycenter``; fit warns once
+        for all of them.
+        """
+        capped = 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            for cluster in range(self.n_clusters):
+                members = [series[i] for i in np.flatnonzero(labels == cluster)]
+                centers[cluster], n_iter = soft_dtw_barycenter(
+                    members,
+                    gamma=self.gamma,
+                    init=centers[cluster],
+                    divergence=self.divergence,
+                    window=self.window,
+                    max_iter=self.max_iter_barycenter,
+                    tol=self.tol,
+                    n_jobs=self.n_jobs,
+                    return_n_iter=True,
+                )
+                capped += n_iter >= self.max_iter_barycenter
+        return capped
 
     def fit(self, X, y=None):
         """Compute the clusters.
@@ -307,17 +336,37 @@ n_timestamps, n_channels)
         """
         X = validate_series(self, X, reset=True)
         data, lengths = check_dataset(X)
-        self._validate_params(len(data))
+        n_init = self._check_params(len(data))
         series = [s[:n] for s, n in zip(data, lengths, strict=True)]
         rng = check_random_state(self.random_state)
-        best = None
-        for _ in range(self.n_init):
-            run = self._lloyd(series, self._seed(series, rng))
+        best, updates, capped = None, 0, 0
+        for restart in range(n_init):
+            label = f"Init {restart + 1}/{n_init}: " if n_init > 1 else ""
+            run = self._lloyd(series, self._seed(series, rng), label)
+            updates += run[4][0]
+            capped += run[4][1]
             if best is None or run[2] < best[2]:
                 best = run
-        centers, self.labels_, self.inertia_, self.n_iter_ = best
+        centers, self.labels_, self.inertia_, self.n_iter_, _ = best
         self.cluster_centers_ = stack_like(centers, X)
+        self._warn_fit(capped, updates)
         return self
+
+    def _warn_fit(self, capped, updates):
+        """One ConvergenceWarning per problem, as scikit-learn's KMeans."""
+        found = len(np.unique(self.labels_))
+        if found < self.n_clusters:
+            warnings.warn(
+                f"Number of distinct clusters ({found}) found smaller than "
+                f"n_clusters ({self.n_clusters}): the series have fewer than "
+                f"{self.n_clusters} distinct shapes (duplicates?). Lower "
+                "n_clusters.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        warn_capped_barycenters(
+            capped, updates, "max_iter_barycenter", self.max_iter_barycenter
+        )
 
     # ------------------------------------------------------------- predict
 

@@ -6,7 +6,6 @@ maps the first part of each series to the rest, trained by minimising
 (from the Numba kernels) enters ordinary backpropagation, written with numpy.
 """
 
-import numbers
 import time
 import warnings
 
@@ -25,7 +24,15 @@ from sklearn.utils.validation import (
 
 from . import _dispatch
 from ._dispatch import numba_threads
-from .utils import check_gamma, check_window
+from .utils import (
+    check_flag,
+    check_gamma,
+    check_int,
+    check_n_jobs,
+    check_option,
+    check_real,
+    check_window,
+)
 
 __all__ = ["SoftDTWMLPRegressor", "split_series"]
 
@@ -61,8 +68,7 @@ n_timestamps, n_channels)
     >>> head, tail
     (array([[0., 1., 2., 3., 4., 5.]]), array([[6., 7., 8., 9.]]))
     """
-    if not isinstance(ratio, numbers.Real) or not 0.0 < ratio < 1.0:
-        raise ValueError(f"ratio must be a number in (0, 1); got {ratio!r}.")
+    ratio = check_real(ratio, "ratio", low=0, high=1, low_open=True, high_open=True)
     arr = check_array(X, allow_nd=True, dtype=np.float64, input_name="X")
     if arr.ndim not in (2, 3):
         raise ValueError(
@@ -232,38 +238,28 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------ validation
     def _check_params(self):
-        if self.loss not in _LOSSES:
-            raise ValueError(f"loss must be one of {_LOSSES}; got {self.loss!r}.")
-        if self.solver not in _SOLVERS:
-            raise ValueError(f"solver must be one of {_SOLVERS}; got {self.solver!r}.")
-        if self.activation not in _ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {tuple(_ACTIVATIONS)}; got "
-                f"{self.activation!r}."
-            )
+        check_option(self.loss, "loss", _LOSSES)
+        check_option(self.solver, "solver", _SOLVERS)
+        check_option(self.activation, "activation", tuple(_ACTIVATIONS))
         sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
-        if not all(isinstance(s, numbers.Integral) and s > 0 for s in sizes):
+        try:
+            sizes = (sizes,) if np.ndim(sizes) == 0 else tuple(sizes)
+            sizes = tuple(check_int(s, "size", low=1) for s in sizes)
+        except (TypeError, ValueError):
             raise ValueError(
-                "hidden_layer_sizes must be positive integers; got "
+                "hidden_layer_sizes must be a positive int or a sequence of "
+                f"positive ints (one per hidden layer); got "
                 f"{self.hidden_layer_sizes!r}."
-            )
+            ) from None
         for name in ("max_iter", "n_iter_no_change"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+            check_int(getattr(self, name), name, low=1)
         for name in ("alpha", "tol"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or not value >= 0:
-                raise ValueError(f"{name} must be a number >= 0; got {value!r}.")
-        rate = self.learning_rate_init
-        if not isinstance(rate, numbers.Real) or not rate > 0:
-            raise ValueError(f"learning_rate_init must be > 0; got {rate!r}.")
-        batch = self.batch_size
-        if batch != "auto" and not (isinstance(batch, numbers.Integral) and batch > 0):
-            raise ValueError(
-                f'batch_size must be "auto" or a positive integer; got {batch!r}.'
-            )
+            check_real(getattr(self, name), name, low=0)
+        check_real(self.learning_rate_init, "learning_rate_init", low=0, low_open=True)
+        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
+            check_int(self.batch_size, 'batch_size (or "auto")', low=1)
+        check_flag(self.warm_start, "warm_start")
+        check_n_jobs(self.n_jobs)
         gamma = None  # unused by the squared loss
         if self.loss != "squared":
             gamma = check_gamma(self.gamma, allow_zero=False)
@@ -416,6 +412,8 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
                 )
                 flat = flat - rate * first / (np.sqrt(second) + eps)
             self.loss_curve_.append(epoch_loss / n)
+            if not np.isfinite(epoch_loss):
+                return flat, epoch + 1, epoch_loss  # fit reports the divergence
             if self.verbose:
                 print(f"epoch {epoch + 1}: loss {self.loss_curve_[-1]:.6g}")
             if self.loss_curve_[-1] < best - self.tol:
@@ -480,7 +478,8 @@ n_timestamps, n_channels)
         output_loss = _output_loss(self.loss, gamma, window, series_shape)
         start = time.perf_counter()
         flat = self._pack()
-        with numba_threads(self.n_jobs):
+        # A diverging run overflows on the way; it is reported once, below.
+        with numba_threads(self.n_jobs), np.errstate(over="ignore", invalid="ignore"):
             if self.solver == "lbfgs":
                 flat, self.n_iter_, self.loss_ = self._fit_lbfgs(
                     lambda w: self._objective(w, X, Y, output_loss), flat
@@ -492,12 +491,30 @@ n_timestamps, n_channels)
                     len(X),
                     rng,
                 )
+        self._check_finite_fit(flat)
         coefs, intercepts = self._unpack(flat)
         self.coefs_ = [c.copy() for c in coefs]
         self.intercepts_ = [b.copy() for b in intercepts]
         if self.verbose:
             print(f"trained in {time.perf_counter() - start:.2f} s")
         return self
+
+    def _check_finite_fit(self, flat):
+        """Raise, as scikit-learn's MLPs do, when training left non-finite values."""
+        finite_weights = bool(np.all(np.isfinite(flat)))
+        if np.isfinite(self.loss_) and finite_weights:
+            return
+        found = f"the loss is {self.loss_}" + (
+            "" if finite_weights else " and the weights are not all finite"
+        )
+        message = (
+            f"Training diverged: {found} after {self.n_iter_} iterations. Lower "
+            "learning_rate_init (adam) or alpha, or scale X and y (e.g. with "
+            "TimeSeriesStandardScaler)."
+        )
+        for name in ("coefs_", "intercepts_", "n_iter_", "loss_", "loss_curve_"):
+            vars(self).pop(name, None)  # a failed fit leaves no model behind
+        raise ValueError(message)
 
     def _set_initial(self, coefs_init, intercepts_init):
         for name, given, current in (
@@ -514,6 +531,8 @@ n_timestamps, n_channels)
                     f"{name} must have the shapes {expected} for this network; "
                     f"got {shapes}."
                 )
+            if not all(np.all(np.isfinite(a)) for a in arrays):
+                raise ValueError(f"{name} contains NaN or inf; weights must be finite.")
             current[:] = arrays
 
     def predict(self, X):

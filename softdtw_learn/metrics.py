@@ -25,8 +25,10 @@ import numpy as np
 from . import _dispatch
 from .utils import (
     check_dataset,
+    check_flag,
     check_gamma,
     check_pair,
+    check_real,
     check_table_range,
     check_window,
 )
@@ -344,7 +346,7 @@ n_channels), or list of series
     symmetric = Y is None
     with _dispatch.numba_threads(n_jobs):
         out = _dispatch.pairwise_values(xs, x_len, ys, y_len, symmetric, params)
-        if not _flag(divergence, "divergence"):
+        if not check_flag(divergence, "divergence"):
             return out
         if symmetric:
             self_x = self_y = np.diag(out).copy()
@@ -352,13 +354,6 @@ n_channels), or list of series
             self_x = _dispatch.self_values(xs, x_len, params)
             self_y = _dispatch.self_values(ys, y_len, params)
     return _dispatch.pairwise_divergence(out, self_x, self_y)
-
-
-def _flag(value, name):
-    """Validate a boolean option (numpy booleans included)."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}.")
-    return bool(value)
 
 
 def pairwise_soft_dtw_chunked(
@@ -414,20 +409,14 @@ def pairwise_soft_dtw_chunked(
     (5,)
     """
     xs, x_len, ys, y_len, params = _checked_datasets(X, Y, gamma, window)
-    divergence = _flag(divergence, "divergence")
+    divergence = check_flag(divergence, "divergence")
     if working_memory is None:
         from sklearn import get_config
 
         working_memory = get_config()["working_memory"]
-    if (
-        not isinstance(working_memory, (int, float))
-        or isinstance(working_memory, bool)
-        or not 0 < working_memory < float("inf")
-    ):
-        raise ValueError(
-            f"working_memory must be a positive number of megabytes; got "
-            f"{working_memory!r}."
-        )
+    working_memory = check_real(
+        working_memory, "working_memory (megabytes)", low=0, low_open=True
+    )
     rows = max(1, int(working_memory * 2**20 // (8 * len(ys))))
     if divergence:
         with _dispatch.numba_threads(n_jobs):
@@ -464,7 +453,7 @@ def paired_soft_dtw_terms(
             ys,
             y_len,
             params,
-            _flag(divergence, "divergence"),
+            check_flag(divergence, "divergence"),
             grad_x,
             grad_y,
         )

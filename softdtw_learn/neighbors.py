@@ -1,6 +1,5 @@
 """Classifiers on soft-DTW: nearest centroid (paper section 3.3) and k-NN."""
 
-import numbers
 import warnings
 
 import numpy as np
@@ -9,11 +8,16 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from .barycenter import soft_dtw_barycenter
+from .barycenter import soft_dtw_barycenter, warn_capped_barycenters
 from .metrics import pairwise_soft_dtw
 from .utils import (
     check_dataset,
+    check_flag,
     check_gamma,
+    check_int,
+    check_n_jobs,
+    check_option,
+    check_real,
     check_window,
     stack_like,
     validate_series,
@@ -28,6 +32,8 @@ def _fit_inputs(estimator, X, y):
     check_classification_targets(y)
     check_gamma(estimator.gamma)
     check_window(estimator.window)
+    check_flag(estimator.divergence, "divergence")
+    check_n_jobs(estimator.n_jobs)
     estimator.classes_, codes = np.unique(y, return_inverse=True)
     return X, codes
 
@@ -113,6 +119,8 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         self : SoftDTWNearestCentroid
             The fitted classifier.
         """
+        check_int(self.max_iter, "max_iter", low=1)
+        check_real(self.tol, "tol", low=0)
         X, codes = _fit_inputs(self, X, y)
         data, lengths = check_dataset(X)
         centroids, iterations = [], []
@@ -134,6 +142,8 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
                 iterations.append(n_iter)
         self.n_iter_ = max(iterations)
         self.centroids_ = stack_like(centroids, X)
+        capped = sum(n >= self.max_iter for n in iterations)
+        warn_capped_barycenters(capped, len(iterations), "max_iter", self.max_iter)
         return self
 
     def decision_function(self, X):
@@ -253,14 +263,8 @@ class SoftDTWKNeighborsClassifier(ClassifierMixin, BaseEstimator):
         self : SoftDTWKNeighborsClassifier
             The fitted classifier.
         """
-        if not isinstance(self.n_neighbors, numbers.Integral) or self.n_neighbors < 1:
-            raise ValueError(
-                f"n_neighbors must be an int >= 1, got {self.n_neighbors!r}."
-            )
-        if self.weights not in ("uniform", "distance"):
-            raise ValueError(
-                f"weights must be 'uniform' or 'distance', got {self.weights!r}."
-            )
+        check_int(self.n_neighbors, "n_neighbors", low=1)
+        check_option(self.weights, "weights", ("uniform", "distance"))
         if self.weights == "distance" and not self.divergence:
             raise ValueError(
                 "weights='distance' needs non-negative values, and soft-DTW is "
@@ -268,6 +272,12 @@ class SoftDTWKNeighborsClassifier(ClassifierMixin, BaseEstimator):
             )
         X, codes = _fit_inputs(self, X, y)
         check_dataset(X)
+        if self.n_neighbors > len(X):
+            raise ValueError(
+                f"n_neighbors={self.n_neighbors} is larger than n_samples="
+                f"{len(X)}, the training series; pass at most one neighbour per "
+                "series."
+            )
         self._fit_X, self._fit_codes = X, codes
         return self
 
@@ -311,11 +321,8 @@ default=None
         else:
             values = self._values(validate_series(self, X, reset=False))
             available = n_train
-        if not isinstance(k, numbers.Integral) or not 1 <= k <= available:
-            raise ValueError(
-                f"n_neighbors must be an int in [1, {available}] (the training "
-                f"series available), got {k!r}."
-            )
+        # At most the training series available (each query without itself).
+        k = check_int(k, "n_neighbors", low=1, high=available)
         indices = np.argsort(values, axis=1, kind="stable")[:, :k]
         if return_distance:
             return np.take_along_axis(values, indices, axis=1), indices
@@ -334,8 +341,7 @@ default=None
         proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        k = min(self.n_neighbors, len(self._fit_X))
-        values, indices = self.kneighbors(X, n_neighbors=k)
+        values, indices = self.kneighbors(X)
         if self.weights == "uniform":
             weight = np.ones_like(values)
         else:

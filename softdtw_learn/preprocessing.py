@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import validate_data
 
-from .utils import check_dataset, validate_series
+from .utils import check_dataset, check_flag, validate_series
 
 __all__ = ["TimeSeriesStandardScaler"]
 
@@ -86,11 +86,39 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
             reset=False,
             dtype=np.float64,
         )
+        check_flag(self.with_mean, "with_mean")
+        check_flag(self.with_std, "with_std")
         data, _ = check_dataset(X)
-        out = data.copy()
-        if self.with_mean:
-            out -= np.nanmean(data, axis=1, keepdims=True)
-        if self.with_std:
-            std = np.nanstd(data, axis=1, keepdims=True)
-            out /= np.where(std > 0, std, 1.0)
-        return out.reshape(X.shape)
+        return _standardise(data, self.with_mean, self.with_std).reshape(X.shape)
+
+
+def _standardise(data, with_mean, with_std):
+    """Per-series, per-channel z-normalisation of a padded dataset.
+
+    Each series and channel is first divided by its largest magnitude, so
+    that the mean and the squared deviations cannot overflow (values near
+    1e154 and above would). A deviation within rounding of zero (below
+    ``n_timestamps`` ulp of the largest magnitude) is a constant series.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.nanmax(np.abs(data), axis=1, keepdims=True)
+        scale = np.where(scale > 0, scale, 1.0)
+        unit = data / scale
+        mean = np.nanmean(unit, axis=1, keepdims=True)
+        std = np.nanstd(unit, axis=1, keepdims=True)
+    constant = std <= data.shape[1] * np.finfo(np.float64).eps
+    if with_std:
+        scaled = ((unit - mean) if with_mean else unit) / np.where(constant, 1.0, std)
+        kept = (data - mean * scale) if with_mean else data  # constant: not divided
+        return np.where(constant, kept, scaled)
+    if not with_mean:
+        return data.copy()
+    with np.errstate(over="ignore"):
+        out = (unit - mean) * scale
+    if not np.all(np.isfinite(out) | np.isnan(data)):
+        raise ValueError(
+            "with_mean=True, with_std=False: the centred values overflow "
+            "float64 (the series span more than 1.8e308). Pass with_std=True "
+            "or rescale the series."
+        )
+    return out

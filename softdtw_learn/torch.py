@@ -11,7 +11,14 @@ import numpy as np
 import torch
 
 from .metrics import paired_soft_dtw_terms
-from .utils import check_gamma, check_window
+from .utils import (
+    check_dataset,
+    check_flag,
+    check_gamma,
+    check_n_jobs,
+    check_option,
+    check_window,
+)
 
 __all__ = ["SoftDTWLoss", "soft_dtw_loss"]
 
@@ -51,6 +58,7 @@ def _as_dataset(tensor, lengths, name):
                 f"got values from {steps.min()} to {steps.max()}."
             )
         arr[np.arange(arr.shape[1])[None, :] >= steps[:, None]] = np.nan
+    check_dataset(arr, name)  # errors name input[b] / target[b]
     return arr
 
 
@@ -81,8 +89,13 @@ class _SoftDTWFunction(torch.autograd.Function):
         return torch.from_numpy(values).to(x.device, x.dtype)
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx, grad_output):
+        if torch.is_grad_enabled():  # create_graph=True: a second derivative
+            raise RuntimeError(
+                "soft-DTW loss: second derivatives (create_graph=True, hessian, "
+                "double backward) are not implemented; the backward pass is "
+                "Algorithm 2's alignment matrix, computed outside autograd."
+            )
         out = []
         for grad in ctx.grads:
             if grad is None:
@@ -144,10 +157,11 @@ def soft_dtw_loss(
     >>> x.grad.shape
     torch.Size([2, 5])
     """
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}; got {reduction!r}.")
-    if not isinstance(divergence, (bool, np.bool_)):
-        raise ValueError(f"divergence must be True or False; got {divergence!r}.")
+    check_option(reduction, "reduction", _REDUCTIONS)
+    divergence = check_flag(divergence, "divergence")
+    gamma = check_gamma(gamma, allow_zero=False)
+    check_window(window)
+    check_n_jobs(n_jobs)
     x_arr = _as_dataset(input, input_lengths, "input")
     y_arr = _as_dataset(target, target_lengths, "target")
     if x_arr.shape[0] != y_arr.shape[0]:
@@ -155,8 +169,13 @@ def soft_dtw_loss(
             f"input has {x_arr.shape[0]} series and target {y_arr.shape[0]}; "
             "the loss compares them in pairs."
         )
+    if x_arr.shape[2] != y_arr.shape[2]:
+        raise ValueError(
+            f"input has {x_arr.shape[2]} channels and target {y_arr.shape[2]}; "
+            "both need the same number of channels."
+        )
     values = _SoftDTWFunction.apply(
-        input, target, x_arr, y_arr, gamma, window, bool(divergence), n_jobs
+        input, target, x_arr, y_arr, gamma, window, divergence, n_jobs
     )
     if reduction == "mean":
         return values.mean()
@@ -222,14 +241,10 @@ class SoftDTWLoss(torch.nn.Module):
         super().__init__()
         self.gamma = check_gamma(gamma, allow_zero=False)
         check_window(window)
-        if reduction not in _REDUCTIONS:
-            raise ValueError(
-                f"reduction must be one of {_REDUCTIONS}; got {reduction!r}."
-            )
-        self.divergence = divergence
+        self.reduction = check_option(reduction, "reduction", _REDUCTIONS)
+        self.divergence = check_flag(divergence, "divergence")
         self.window = window
-        self.reduction = reduction
-        self.n_jobs = n_jobs
+        self.n_jobs = check_n_jobs(n_jobs)
 
     def forward(self, input, target, input_lengths=None, target_lengths=None):
         """Loss between ``input`` and ``target``.

@@ -252,26 +252,105 @@ def check_dataset(X, name="X"):
     return np.ascontiguousarray(arr), lengths
 
 
+# Parameters -----------------------------------------------------------------
+# One rule everywhere: booleans are not numbers here (True is not one
+# iteration), numpy scalars are, and any Real (Fraction, Decimal, int) is read
+# as the float it rounds to; a number too large for a float64 is out of range.
+
+
+def _is_number(value, kind):
+    return isinstance(value, kind) and not isinstance(value, (bool, np.bool_))
+
+
+def _as_float(value):
+    """``float(value)`` for a real number, None when there is none."""
+    if not _is_number(value, numbers.Real):
+        return None
+    try:
+        return float(value)
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def _range_text(low, high, low_open, high_open):
+    if low is not None and high is not None:
+        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        return f" in {left}{low}, {high}{right}"
+    if low is not None:
+        return f" {'>' if low_open else '>='} {low}"
+    if high is not None:
+        return f" {'<' if high_open else '<='} {high}"
+    return ""
+
+
+def _in_range(value, low, high, low_open, high_open):
+    above = low is None or (value > low if low_open else value >= low)
+    below = high is None or (value < high if high_open else value <= high)
+    return above and below
+
+
+def check_int(value, name, *, low=None, high=None):
+    """Validate an integer parameter (not a bool) and return it as an int."""
+    if not _is_number(value, numbers.Integral) or not _in_range(
+        value, low, high, False, False
+    ):
+        raise ValueError(
+            f"{name} must be an int{_range_text(low, high, False, False)}, "
+            f"got {value!r}."
+        )
+    return int(value)
+
+
+def check_real(value, name, *, low=None, high=None, low_open=False, high_open=False):
+    """Validate a finite real parameter (not a bool) and return it as a float."""
+    number = _as_float(value)
+    if (
+        number is None
+        or not math.isfinite(number)
+        or not _in_range(number, low, high, low_open, high_open)
+    ):
+        raise ValueError(
+            f"{name} must be a finite number"
+            f"{_range_text(low, high, low_open, high_open)}, got {value!r}."
+        )
+    return number
+
+
+def check_flag(value, name):
+    """Validate a boolean option (numpy booleans included)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
+def check_option(value, name, options):
+    """Validate a string option against ``options``."""
+    if not isinstance(value, str) or value not in options:
+        listed = ", ".join(repr(o) for o in options)
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}.")
+    return value
+
+
 # Below this 1 / gamma overflows float64.
 _SMALLEST_GAMMA = 2.2250738585072014e-308
 
 
 def check_gamma(gamma, *, allow_zero=True):
     """Validate the smoothing parameter and return it as a float."""
+    number = _as_float(gamma)
     valid = (
-        isinstance(gamma, numbers.Real)
-        and not isinstance(gamma, bool)
-        and math.isfinite(gamma)
-        and (gamma > 0 or (allow_zero and gamma == 0))
+        number is not None
+        and math.isfinite(number)
+        and (number > 0 or (allow_zero and number == 0))
     )
-    if valid and 0 < gamma < _SMALLEST_GAMMA:
+    if valid and 0 < number < _SMALLEST_GAMMA:
         raise ValueError(
             f"gamma={gamma!r} is below {_SMALLEST_GAMMA:g}, the smallest normal "
             "float64: 1 / gamma would overflow. Use gamma=0 for exact DTW, or a "
             "larger gamma."
         )
     if valid:
-        return float(gamma)
+        return number
     if allow_zero:
         raise ValueError(
             f"gamma must be a finite number >= 0 (0 gives exact DTW), got {gamma!r}."
@@ -282,6 +361,11 @@ def check_gamma(gamma, *, allow_zero=True):
     )
 
 
+# A half-width beyond any series' length is no band; ints above this are
+# clipped to it (float64 holds it exactly).
+_WIDEST_WINDOW = 2**53
+
+
 def check_window(window):
     """Validate a Sakoe-Chiba window; return ``(cells, fraction)``.
 
@@ -290,12 +374,13 @@ def check_window(window):
     """
     if window is None:
         return -1.0, 0.0
-    if isinstance(window, numbers.Integral) and not isinstance(window, bool):
+    if _is_number(window, numbers.Integral):
         if window >= 0:
-            return float(window), 0.0
-    elif isinstance(window, numbers.Real) and not isinstance(window, bool):
-        if 0 < window <= 1:
-            return -1.0, float(window)
+            return float(min(int(window), _WIDEST_WINDOW)), 0.0
+    else:
+        fraction = _as_float(window)
+        if fraction is not None and 0 < fraction <= 1:
+            return -1.0, fraction
     raise ValueError(
         f"window must be None, an int >= 0 (half-width in cells) or a float in "
         f"(0, 1] (fraction of the longer series), got {window!r}."
@@ -304,16 +389,12 @@ def check_window(window):
 
 def check_n_jobs(n_jobs):
     """Validate ``n_jobs`` (joblib semantics: None is 1, -1 all cores)."""
-    if n_jobs is not None and (
-        not isinstance(n_jobs, numbers.Integral)
-        or isinstance(n_jobs, bool)
-        or n_jobs == 0
-    ):
+    if n_jobs is not None and (not _is_number(n_jobs, numbers.Integral) or n_jobs == 0):
         raise ValueError(
             f"n_jobs must be None, a positive int or a negative int (-1 = all "
             f"cores), got {n_jobs!r}."
         )
-    return n_jobs
+    return n_jobs if n_jobs is None else int(n_jobs)
 
 
 # The soft-DTW table R must stay finite: every entry lies between

@@ -172,7 +172,7 @@ def test_inputs_are_not_modified(rng):
         ({"init": [0.0, np.nan]}, r"init contains NaN"),
         ({"length": 0}, r"length must be an int >= 1"),
         ({"max_iter": 0}, r"max_iter must be an int >= 1"),
-        ({"tol": -1.0}, r"tol must be a number >= 0"),
+        ({"tol": -1.0}, r"tol must be a finite number >= 0"),
         ({"window": -2}, r"window must be None"),
     ],
 )

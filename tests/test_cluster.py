@@ -81,7 +81,7 @@ def test_empty_cluster_is_reseeded_with_the_farthest_series(rng):
         ({"init": "best"}, r"init must be 'k-means\+\+', 'random' or an array"),
         ({"init": np.zeros((2, 5))}, r"init must hold 3 centres"),
         ({"n_init": 0}, r"n_init must be an int >= 1"),
-        ({"tol": -1}, r"tol must be a number >= 0"),
+        ({"tol": -1}, r"tol must be a finite number >= 0"),
     ],
 )
 def test_bad_parameters_are_rejected(rng, params, message):

@@ -171,3 +171,64 @@ def test_bad_input_raises_value_errors():
         SoftDTWLoss()(inside, x)
     with pytest.raises(ValueError, match="inf"):
         SoftDTWLoss()(torch.full((2, 5), float("inf")), x)
+
+
+@pytest.mark.parametrize(
+    ("make_input", "make_target", "message"),
+    [
+        (
+            lambda: torch.tensor([[0.0, float("nan"), 1.0]]),
+            lambda: torch.ones(1, 3),
+            r"input\[0\] contains NaN",
+        ),
+        (
+            lambda: torch.ones(1, 3),
+            lambda: torch.tensor([[0.0, float("inf"), 1.0]]),
+            r"target\[0\] contains inf",
+        ),
+        (lambda: torch.ones(1, 0), lambda: torch.ones(1, 3), r"input\[0\] is empty"),
+        (
+            lambda: torch.ones(1, 3),
+            lambda: torch.ones(1, 0, 1),
+            r"target\[0\] is empty",
+        ),
+        (
+            lambda: torch.ones(1, 3, 2),
+            lambda: torch.ones(1, 3, 3),
+            "input has 2 channels and target 3",
+        ),
+    ],
+)
+def test_errors_name_input_and_target(make_input, make_target, message):
+    with pytest.raises(ValueError, match=message):
+        soft_dtw_loss(make_input(), make_target())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"divergence": "no"}, "divergence must be True or False"),
+        ({"n_jobs": 0}, "n_jobs must be None"),
+        ({"window": float("inf")}, "window must be None"),
+        ({"reduction": None}, "reduction must be one of"),
+        ({"gamma": float("nan")}, "gamma must be a finite number > 0"),
+    ],
+)
+def test_bad_options_are_rejected_at_construction(kwargs, message):
+    gamma = kwargs.pop("gamma", 1.0)
+    with pytest.raises(ValueError, match=message):
+        SoftDTWLoss(gamma, **kwargs)
+
+
+def test_second_derivatives_raise_instead_of_returning_zeros():
+    x = torch.zeros(2, 5, dtype=torch.float64)
+    target = torch.ones(2, 4, dtype=torch.float64)
+    with pytest.raises(RuntimeError, match="second derivatives"):
+        torch.autograd.functional.hessian(
+            lambda a: soft_dtw_loss(a, target, gamma=0.5), x
+        )
+    x.requires_grad_(True)
+    with pytest.raises(RuntimeError, match="second derivatives"):
+        torch.autograd.grad(soft_dtw_loss(x, target), x, create_graph=True)
+    (first,) = torch.autograd.grad(soft_dtw_loss(x, target), x)  # first order works
+    assert torch.all(torch.isfinite(first))
