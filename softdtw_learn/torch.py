@@ -8,7 +8,14 @@ copied back.
 """
 
 import numpy as np
-import torch
+
+try:
+    import torch
+except ImportError:
+    raise ImportError(
+        "softdtw_learn.torch needs PyTorch: pip install 'softdtw_learn[torch]' "
+        "(or pip install torch)."
+    ) from None
 
 from .metrics import paired_soft_dtw_terms
 from .utils import (

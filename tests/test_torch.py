@@ -232,3 +232,13 @@ def test_second_derivatives_raise_instead_of_returning_zeros():
         torch.autograd.grad(soft_dtw_loss(x, target), x, create_graph=True)
     (first,) = torch.autograd.grad(soft_dtw_loss(x, target), x)  # first order works
     assert torch.all(torch.isfinite(first))
+
+
+def test_import_without_torch_names_the_extra(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch -> ImportError
+    monkeypatch.delitem(sys.modules, "softdtw_learn.torch")
+    with pytest.raises(ImportError, match=r"pip install 'softdtw_learn\[torch\]'"):
+        importlib.import_module("softdtw_learn.torch")
