@@ -17,14 +17,16 @@ from ._dispatch import pairwise_divergence
 from .barycenter import soft_dtw_barycenter, warn_capped_barycenters
 from .metrics import paired_soft_dtw, pairwise_soft_dtw
 from .utils import (
+    Flag,
+    Gamma,
+    Int,
+    NJobs,
+    Options,
+    Real,
+    Unchecked,
+    Window,
     check_dataset,
-    check_flag,
-    check_gamma,
-    check_int,
-    check_n_jobs,
-    check_option,
-    check_real,
-    check_window,
+    check_params,
     stack_like,
     validate_series,
 )
@@ -135,6 +137,26 @@ n_timestamps[, n_channels]), default="k-means++"
         self.random_state = random_state
         self.verbose = verbose
 
+    _parameter_rules = {
+        "n_clusters": Int(low=1),
+        "gamma": Gamma(allow_zero=False),
+        "divergence": Flag(),
+        "init": Options(
+            "k-means++",
+            "random",
+            otherwise=Unchecked("in _seed"),
+            other="an array of centres",
+        ),
+        "n_init": Options("auto", otherwise=Int(low=1), other="an int >= 1"),
+        "max_iter": Int(low=1),
+        "max_iter_barycenter": Int(low=1),
+        "tol": Real(low=0),
+        "window": Window(),
+        "n_jobs": NJobs(),
+        "random_state": Unchecked("by check_random_state"),
+        "verbose": Int(low=0),
+    }
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False  # NaN only as trailing padding
@@ -142,36 +164,18 @@ n_timestamps[, n_channels]), default="k-means++"
 
     # ----------------------------------------------------------------- fit
 
-    def _check_params(self, n_samples):
-        """Validate the parameters; return the number of runs."""
-        for name, low in (
-            ("n_clusters", 1),
-            ("max_iter", 1),
-            ("max_iter_barycenter", 1),
-            ("verbose", 0),
-        ):
-            check_int(getattr(self, name), name, low=low)
+    def _n_init(self, n_samples):
+        """Check the parameters against the data; return the number of runs."""
+        check_params(self)
         if self.n_clusters > n_samples:
             raise ValueError(
                 f"n_clusters={self.n_clusters} is larger than n_samples={n_samples}; "
                 "pass at most one cluster per series."
             )
-        check_real(self.tol, "tol", low=0)
-        check_gamma(self.gamma, allow_zero=False)
-        check_window(self.window)
-        check_flag(self.divergence, "divergence")
-        check_n_jobs(self.n_jobs)
-        if isinstance(self.init, str) and self.init not in ("k-means++", "random"):
-            raise ValueError(
-                f"init must be 'k-means++', 'random' or an array of centres, got "
-                f"{self.init!r}."
-            )
-        if isinstance(self.n_init, str):
-            check_option(self.n_init, "n_init", ("auto",))
-            # As scikit-learn's KMeans: one run from k-means++ or given
-            # centres, ten from random picks.
+        if isinstance(self.n_init, str):  # "auto", as scikit-learn's KMeans:
+            # one run from k-means++ or given centres, ten from random picks.
             return 10 if isinstance(self.init, str) and self.init == "random" else 1
-        return check_int(self.n_init, "n_init", low=1)
+        return self.n_init
 
     def _metric(self, X, centers):
         """Metric value of every series to every centre, shape (n, k)."""
@@ -336,7 +340,7 @@ n_timestamps, n_channels)
         """
         X = validate_series(self, X, reset=True)
         data, lengths = check_dataset(X)
-        n_init = self._check_params(len(data))
+        n_init = self._n_init(len(data))
         series = [s[:n] for s, n in zip(data, lengths, strict=True)]
         rng = check_random_state(self.random_state)
         best, updates, capped = None, 0, 0

@@ -25,11 +25,16 @@ from sklearn.utils.validation import (
 from . import _dispatch
 from ._dispatch import numba_threads
 from .utils import (
-    check_flag,
-    check_gamma,
+    Flag,
+    Gamma,
+    Int,
+    NJobs,
+    Options,
+    Real,
+    Unchecked,
+    Window,
     check_int,
-    check_n_jobs,
-    check_option,
+    check_params,
     check_real,
     check_window,
 )
@@ -98,6 +103,18 @@ _ACTIVATIONS = {
     "relu": (lambda z: np.maximum(z, 0.0), lambda a: (a > 0.0).astype(a.dtype)),
     "identity": (lambda z: z, np.ones_like),
 }
+
+
+def _layer_sizes(value, name):
+    """``hidden_layer_sizes`` as a tuple of positive ints."""
+    try:
+        sizes = (value,) if np.ndim(value) == 0 else tuple(value)
+        return tuple(check_int(size, "size", low=1) for size in sizes)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be a positive int or a sequence of positive ints (one "
+            f"per hidden layer); got {value!r}."
+        ) from None
 
 
 class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
@@ -231,6 +248,25 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    _parameter_rules = {
+        "hidden_layer_sizes": _layer_sizes,
+        "loss": Options(*_LOSSES),
+        "gamma": Gamma(allow_zero=False),
+        "activation": Options(*_ACTIVATIONS),
+        "alpha": Real(low=0),
+        "solver": Options(*_SOLVERS),
+        "max_iter": Int(low=1),
+        "tol": Real(low=0),
+        "window": Window(),
+        "batch_size": Options("auto", otherwise=Int(low=1), other="an int >= 1"),
+        "learning_rate_init": Real(low=0, low_open=True),
+        "n_iter_no_change": Int(low=1),
+        "random_state": Unchecked("by check_random_state"),
+        "warm_start": Flag(),
+        "n_jobs": NJobs(),
+        "verbose": Flag(),
+    }
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
@@ -238,32 +274,10 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------ validation
     def _check_params(self):
-        check_option(self.loss, "loss", _LOSSES)
-        check_option(self.solver, "solver", _SOLVERS)
-        check_option(self.activation, "activation", tuple(_ACTIVATIONS))
-        sizes = self.hidden_layer_sizes
-        try:
-            sizes = (sizes,) if np.ndim(sizes) == 0 else tuple(sizes)
-            sizes = tuple(check_int(s, "size", low=1) for s in sizes)
-        except (TypeError, ValueError):
-            raise ValueError(
-                "hidden_layer_sizes must be a positive int or a sequence of "
-                f"positive ints (one per hidden layer); got "
-                f"{self.hidden_layer_sizes!r}."
-            ) from None
-        for name in ("max_iter", "n_iter_no_change"):
-            check_int(getattr(self, name), name, low=1)
-        for name in ("alpha", "tol"):
-            check_real(getattr(self, name), name, low=0)
-        check_real(self.learning_rate_init, "learning_rate_init", low=0, low_open=True)
-        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
-            check_int(self.batch_size, 'batch_size (or "auto")', low=1)
-        check_flag(self.warm_start, "warm_start")
-        check_n_jobs(self.n_jobs)
-        gamma = None  # unused by the squared loss
-        if self.loss != "squared":
-            gamma = check_gamma(self.gamma, allow_zero=False)
-        return sizes, gamma, check_window(self.window)
+        """Check every parameter; return the layer sizes, gamma and window."""
+        params = check_params(self)
+        gamma = None if self.loss == "squared" else params["gamma"]
+        return params["hidden_layer_sizes"], gamma, check_window(self.window)
 
     def _validate_X(self, X, reset):
         """Check X (2-D or 3-D, finite) and return it flattened per sample."""

@@ -11,14 +11,16 @@ from sklearn.utils.validation import check_is_fitted
 from .barycenter import soft_dtw_barycenter, warn_capped_barycenters
 from .metrics import pairwise_soft_dtw
 from .utils import (
+    Flag,
+    Gamma,
+    Int,
+    NJobs,
+    Options,
+    Real,
+    Window,
     check_dataset,
-    check_flag,
-    check_gamma,
     check_int,
-    check_n_jobs,
-    check_option,
-    check_real,
-    check_window,
+    check_params,
     stack_like,
     validate_series,
 )
@@ -27,13 +29,10 @@ __all__ = ["SoftDTWKNeighborsClassifier", "SoftDTWNearestCentroid"]
 
 
 def _fit_inputs(estimator, X, y):
-    """Validate a labelled training set; set ``classes_``; return codes."""
+    """Validate the parameters and a labelled training set; set ``classes_``."""
+    check_params(estimator)
     X, y = validate_series(estimator, X, y, reset=True)
     check_classification_targets(y)
-    check_gamma(estimator.gamma)
-    check_window(estimator.window)
-    check_flag(estimator.divergence, "divergence")
-    check_n_jobs(estimator.n_jobs)
     estimator.classes_, codes = np.unique(y, return_inverse=True)
     return X, codes
 
@@ -87,6 +86,15 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
     ['sin', 'sin', 'up', 'up']
     """
 
+    _parameter_rules = {
+        "gamma": Gamma(allow_zero=False),  # a barycenter needs gamma > 0
+        "divergence": Flag(),
+        "window": Window(),
+        "max_iter": Int(low=1),
+        "tol": Real(low=0),
+        "n_jobs": NJobs(),
+    }
+
     def __init__(
         self,
         *,
@@ -119,8 +127,6 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         self : SoftDTWNearestCentroid
             The fitted classifier.
         """
-        check_int(self.max_iter, "max_iter", low=1)
-        check_real(self.tol, "tol", low=0)
         X, codes = _fit_inputs(self, X, y)
         data, lengths = check_dataset(X)
         centroids, iterations = [], []
@@ -231,6 +237,15 @@ class SoftDTWKNeighborsClassifier(ClassifierMixin, BaseEstimator):
     [0, 1]
     """
 
+    _parameter_rules = {
+        "n_neighbors": Int(low=1),
+        "gamma": Gamma(allow_zero=True),
+        "divergence": Flag(),
+        "weights": Options("uniform", "distance"),
+        "window": Window(),
+        "n_jobs": NJobs(),
+    }
+
     def __init__(
         self,
         n_neighbors=1,
@@ -263,14 +278,12 @@ class SoftDTWKNeighborsClassifier(ClassifierMixin, BaseEstimator):
         self : SoftDTWKNeighborsClassifier
             The fitted classifier.
         """
-        check_int(self.n_neighbors, "n_neighbors", low=1)
-        check_option(self.weights, "weights", ("uniform", "distance"))
+        X, codes = _fit_inputs(self, X, y)
         if self.weights == "distance" and not self.divergence:
             raise ValueError(
                 "weights='distance' needs non-negative values, and soft-DTW is "
                 "signed: pass divergence=True (the soft-DTW divergence) with it."
             )
-        X, codes = _fit_inputs(self, X, y)
         check_dataset(X)
         if self.n_neighbors > len(X):
             raise ValueError(

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import validate_data
 
-from .utils import check_dataset, check_flag, validate_series
+from .utils import Flag, check_dataset, check_params, validate_series
 
 __all__ = ["TimeSeriesStandardScaler"]
 
@@ -40,6 +40,8 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
     def __init__(self, *, with_mean=True, with_std=True):
         self.with_mean = with_mean
         self.with_std = with_std
+
+    _parameter_rules = {"with_mean": Flag(), "with_std": Flag()}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -86,8 +88,7 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
             reset=False,
             dtype=np.float64,
         )
-        check_flag(self.with_mean, "with_mean")
-        check_flag(self.with_std, "with_std")
+        check_params(self)
         data, _ = check_dataset(X)
         return _standardise(data, self.with_mean, self.with_std).reshape(X.shape)
 

@@ -323,11 +323,12 @@ def check_flag(value, name):
     return bool(value)
 
 
-def check_option(value, name, options):
-    """Validate a string option against ``options``."""
+def check_option(value, name, options, other=None):
+    """Validate a string option; ``other`` names what else is allowed."""
     if not isinstance(value, str) or value not in options:
         listed = ", ".join(repr(o) for o in options)
-        raise ValueError(f"{name} must be one of {listed}, got {value!r}.")
+        also = f" or {other}" if other else ""
+        raise ValueError(f"{name} must be one of {listed}{also}, got {value!r}.")
     return value
 
 
@@ -395,6 +396,105 @@ def check_n_jobs(n_jobs):
             f"cores), got {n_jobs!r}."
         )
     return n_jobs if n_jobs is None else int(n_jobs)
+
+
+# Estimators declare a rule per parameter in ``_parameter_rules`` (in the
+# manner of scikit-learn's ``_parameter_constraints``) and call
+# ``check_params(self)`` at the start of fit. A rule is called as
+# ``rule(value, name)`` and returns the value checked (plain int or float).
+
+
+class Int:
+    """An int (not a bool) within ``[low, high]``."""
+
+    def __init__(self, low=None, high=None):
+        self.low, self.high = low, high
+
+    def __call__(self, value, name):
+        return check_int(value, name, low=self.low, high=self.high)
+
+
+class Real:
+    """A finite real number (not a bool) within the given bounds."""
+
+    def __init__(self, low=None, high=None, *, low_open=False, high_open=False):
+        self.bounds = {
+            "low": low,
+            "high": high,
+            "low_open": low_open,
+            "high_open": high_open,
+        }
+
+    def __call__(self, value, name):
+        return check_real(value, name, **self.bounds)
+
+
+class Flag:
+    """True or False (numpy booleans included)."""
+
+    def __call__(self, value, name):
+        return check_flag(value, name)
+
+
+class Options:
+    """One of a few strings, or (``otherwise``, described by ``other``) more."""
+
+    def __init__(self, *options, otherwise=None, other=None):
+        self.options, self.otherwise, self.other = options, otherwise, other
+
+    def __call__(self, value, name):
+        if self.otherwise is not None and not isinstance(value, str):
+            return self.otherwise(value, name)
+        return check_option(value, name, self.options, self.other)
+
+
+class Gamma:
+    """The smoothing parameter (see :func:`check_gamma`)."""
+
+    def __init__(self, *, allow_zero):
+        self.allow_zero = allow_zero
+
+    def __call__(self, value, name):
+        return check_gamma(value, allow_zero=self.allow_zero)
+
+
+class Window:
+    """A Sakoe-Chiba window (see :func:`check_window`); returns it unchanged."""
+
+    def __call__(self, value, name):
+        check_window(value)
+        return value
+
+
+class NJobs:
+    """Threads, joblib semantics (see :func:`check_n_jobs`)."""
+
+    def __call__(self, value, name):
+        return check_n_jobs(value)
+
+
+class Unchecked:
+    """A parameter checked where it is used (``reason`` says where)."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+    def __call__(self, value, name):
+        return value
+
+
+def check_params(estimator):
+    """Check every parameter of ``estimator`` by its class's ``_parameter_rules``.
+
+    Returns a dict of the checked values. Every parameter of ``__init__``
+    needs a rule (a test walks the estimators), so none goes unchecked by
+    oversight.
+    """
+    rules = type(estimator)._parameter_rules
+    return {
+        name: rules[name](value, name)
+        for name, value in estimator.get_params(deep=False).items()
+    }
 
 
 # The soft-DTW table R must stay finite: every entry lies between

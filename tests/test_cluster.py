@@ -78,7 +78,7 @@ def test_empty_cluster_is_reseeded_with_the_farthest_series(rng):
         ({"n_clusters": 20}, r"n_clusters=20 is larger than n_samples=10"),
         ({"gamma": 0.0}, r"gamma must be a finite number > 0"),
         ({"gamma": -1.0}, r"gamma must be a finite number > 0"),
-        ({"init": "best"}, r"init must be 'k-means\+\+', 'random' or an array"),
+        ({"init": "best"}, r"init must be one of 'k-means\+\+', 'random' or an array"),
         ({"init": np.zeros((2, 5))}, r"init must hold 3 centres"),
         ({"n_init": 0}, r"n_init must be an int >= 1"),
         ({"tol": -1}, r"tol must be a finite number >= 0"),

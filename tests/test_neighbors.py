@@ -88,7 +88,7 @@ def test_distance_weights_need_the_divergence():
     [
         (SoftDTWKNeighborsClassifier(0), r"n_neighbors must be an int >= 1"),
         (SoftDTWKNeighborsClassifier(weights="near"), r"weights must be one of"),
-        (SoftDTWNearestCentroid(gamma=-1.0), r"gamma must be a finite number >= 0"),
+        (SoftDTWNearestCentroid(gamma=-1.0), r"gamma must be a finite number > 0"),
         (SoftDTWNearestCentroid(window=2.5), r"window must be None"),
     ],
 )

@@ -57,8 +57,8 @@ ESTIMATOR_CASES = [
     (SoftDTWNearestCentroid, {"max_iter": 0}, "max_iter must be an int >= 1"),
     (SoftDTWNearestCentroid, {"tol": -1e-3}, "tol must be a finite number >= 0"),
     (SoftDTWNearestCentroid, {"tol": np.nan}, "tol must be a finite number >= 0"),
-    (SoftDTWNearestCentroid, {"gamma": -1.0}, "gamma must be a finite number >= 0"),
-    (SoftDTWNearestCentroid, {"gamma": "1"}, "gamma must be a finite number >= 0"),
+    (SoftDTWNearestCentroid, {"gamma": -1.0}, "gamma must be a finite number > 0"),
+    (SoftDTWNearestCentroid, {"gamma": "1"}, "gamma must be a finite number > 0"),
     (SoftDTWNearestCentroid, {"divergence": None}, "divergence must be True"),
     (SoftDTWNearestCentroid, {"n_jobs": "all"}, "n_jobs must be None"),
     (SoftDTWKNeighborsClassifier, {"n_neighbors": True}, "n_neighbors must be an int"),
@@ -380,3 +380,17 @@ def test_parameters_are_not_modified():
         SoftDTWKMeans(2, init=init, max_iter=2).fit(X)
     np.testing.assert_array_equal(weights, np.full(6, 1e308))
     np.testing.assert_array_equal(init, X[:2])
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        SoftDTWKMeans,
+        SoftDTWNearestCentroid,
+        SoftDTWKNeighborsClassifier,
+        SoftDTWMLPRegressor,
+        TimeSeriesStandardScaler,
+    ],
+)
+def test_every_parameter_has_a_rule(cls):
+    assert set(cls._parameter_rules) == set(cls().get_params(deep=False))
