@@ -21,6 +21,7 @@ from .utils import (
     check_real,
     check_table_range,
     check_window,
+    short_repr,
 )
 
 __all__ = ["soft_dtw_barycenter"]
@@ -189,7 +190,7 @@ def _checked_weights(weights, n_series):
     if checked.shape != (n_series,) or not np.all(np.isfinite(checked)):
         raise ValueError(
             f"weights must be {n_series} finite numbers (one per series), got "
-            f"{_short_repr(weights)}."
+            f"{short_repr(weights)}."
         )
     if np.any(checked < 0) or not np.any(checked > 0):
         raise ValueError(
@@ -197,11 +198,6 @@ def _checked_weights(weights, n_series):
         )
     checked /= checked.max()  # the sum of huge weights would overflow
     return checked / checked.sum()
-
-
-def _short_repr(value, limit=80):
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _initial_barycenter(xs, lengths, weights, init, gamma, window, n_channels):

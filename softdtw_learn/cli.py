@@ -3,12 +3,29 @@
 Subcommands ``demo``, ``distance``, ``barycenter``, ``cluster``,
 ``classify`` and ``warmup`` (compile every kernel up front). Input files are
 anything :func:`softdtw_learn.datasets.read_ucr_file` reads (.tsv, .ts,
-.arff, .txt), or a CSV of one series per row (no label, empty fields as
-trailing padding). Results go to CSV or ``.npy`` files; a bad file or
-argument prints one line to stderr and exits with status 1.
+.arff, .txt), or a CSV of numbers, one series per row (no header; empty or
+``nan`` fields at the end of a row are trailing padding). Results go to CSV
+or ``.npy`` files, figures to any format matplotlib writes.
+
+Every value, input file and output path is checked before any computation.
+Each output is written to a temporary file beside its target and renamed into
+place once all of them are complete, so a failure leaves no partial file.
+
+Exit status:
+
+- 0: done;
+- 1: a value, a file or an output path is wrong: one line on stderr,
+  ``softdtw-learn <command>: error: ...``;
+- 2: the command line itself does not parse (unknown option or command,
+  missing argument, unknown ``--method``): one line on stderr, as argparse
+  words it;
+- 130: interrupted (Ctrl-C); no output is left behind.
 """
 
 import argparse
+import os
+import re
+import secrets
 import sys
 import time
 import warnings
@@ -16,37 +33,229 @@ from pathlib import Path
 
 import numpy as np
 
+from .utils import check_gamma, check_int, check_n_jobs, check_window
+
 _FORMATS = (".tsv", ".ts", ".arff", ".txt")
+_ARRAY_SUFFIXES = (".csv", ".npy")
 # Work above this many DP cells runs in blocks behind a progress bar.
 _BLOCK_CELLS = 4e7
+# --n-init draws all its seeds up front.
+_MAX_RUNS = 10**6
+# A figure has one panel per cluster or class.
+_MAX_PANELS = 20
+
+_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_NUMBER_OR_WORD = rf"(?:{_NUMBER}|[+-]?(?:nan|inf|infinity))"
+_INT_TEXT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_REAL_TEXT = re.compile(_NUMBER_OR_WORD, re.ASCII | re.IGNORECASE)
+_CSV_FIELD = re.compile(rf"\s*(?:{_NUMBER_OR_WORD})?\s*", re.ASCII | re.IGNORECASE)
+_CSV_LINE = re.compile(
+    rf"{_CSV_FIELD.pattern}(?:,{_CSV_FIELD.pattern})*", re.ASCII | re.IGNORECASE
+)
 
 
-def _read(path, *, labels=False):
-    """Read a dataset file: ``(X, y)``; y is None for CSV and unlabelled files."""
-    from .datasets import read_ucr_file
+class _UsageError(Exception):
+    """The command line does not parse (exit status 2)."""
 
-    path = Path(path)
-    if not path.is_file():
+    def __init__(self, prog, message):
+        super().__init__(message)
+        self.prog = prog
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, raised to :func:`main`."""
+
+    def error(self, message):
+        """Raise instead of printing the usage and exiting."""
+        raise _UsageError(self.prog, f"{message} (see {self.prog} --help)")
+
+
+def _shown(text, width=30):
+    """Return ``text`` cut to ``width`` characters, for an error message."""
+    text = str(text).strip()
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _option_error(option, message, text):
+    return ValueError(f"argument {option}: {message}, got {_shown(text)!r}.")
+
+
+# Values ---------------------------------------------------------------------
+
+
+def _decimal(text):
+    """Return ``text`` as an int when it is one written in decimal, else None."""
+    if not _INT_TEXT.fullmatch(text.strip()):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # beyond Python's limit on the digits of an int
+        return None
+
+
+def _checked(option, check, value, note=""):
+    """``check(value)``, its ValueError restated for the option."""
+    try:
+        return check(value)
+    except ValueError as err:
+        raise ValueError(f"argument {option}: {err}{note}") from None
+
+
+def _int(text, option, *, low, high=None, meaning=""):
+    """Return ``text`` as an int written in decimal, in ``[low, high]``."""
+    value = _decimal(text)
+    return _checked(
+        option,
+        lambda v: check_int(v, "value", low=low, high=high),
+        _shown(text) if value is None else value,
+        meaning,
+    )
+
+
+def _real(text, option):
+    """Return ``text`` as a float (``inf`` and ``nan`` included)."""
+    if not _REAL_TEXT.fullmatch(text.strip()):
+        raise _option_error(option, "must be a number", text)
+    return float(text)
+
+
+def _gamma(text, *, gradient):
+    """Parse ``--gamma``: >= 0, or > 0 where barycenters need a gradient."""
+    value = _real(text, "--gamma")
+    return _checked("--gamma", lambda v: check_gamma(v, allow_zero=not gradient), value)
+
+
+def _window(text):
+    """Parse ``--window``: an int >= 0 of cells, or a fraction in (0, 1].
+
+    An integer literal is cells (``1`` is one cell); another number is a
+    fraction when in (0, 1] (``1.0`` is the whole length) and cells when it
+    is a whole number above 1 (``1e3``).
+    """
+    if text is None:
+        return None
+    value = _decimal(text)
+    if value is None:
+        number = _REAL_TEXT.fullmatch(text.strip())
+        value = _real(text, "--window") if number else _shown(text)
+        if value == 0:
+            raise _option_error(
+                "--window", "a band of 0 cells is written 0, not 0.0", text
+            )
+        if isinstance(value, float) and 1 < value < np.inf and value == int(value):
+            value = int(value)
+    _checked("--window", check_window, value)
+    return value
+
+
+def _n_jobs(text):
+    """Parse ``--n-jobs``: a nonzero int (joblib: -1 is all cores)."""
+    value = _decimal(text)
+    return _checked("--n-jobs", check_n_jobs, _shown(text) if value is None else value)
+
+
+# Input files ------------------------------------------------------------------
+
+
+def _input_file(text):
+    """Return ``text`` as a Path to a readable regular file of a known type."""
+    path = Path(text)
+    if not path.exists():
         raise ValueError(f"{path}: no such file.")
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; give a data file.")
+    if not path.is_file():
+        raise ValueError(f"{path} is not a regular file; give a data file.")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        import pandas as pd
-
-        try:
-            frame = pd.read_csv(path, header=None, dtype=float)
-        except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-            raise ValueError(
-                f"{path}: not a CSV of numbers, one series per row ({reason})."
-            ) from None
-        X, y = frame.to_numpy(), None
-    elif suffix in _FORMATS:
-        X, y = read_ucr_file(path)
-    else:
+    if suffix != ".csv" and suffix not in _FORMATS:
         raise ValueError(
             f"{path}: unknown file type {suffix!r}; give a .csv (one series per "
             f"row) or a UCR/UEA file ({', '.join(_FORMATS)})."
         )
+    return path
+
+
+def _csv_number_error(path, number, line):
+    """Return the error for the first field of ``line`` that is no number."""
+    for column, field in enumerate(line.split(","), start=1):
+        if not _CSV_FIELD.fullmatch(field):
+            return ValueError(
+                f"{path}: line {number}, column {column}: {_shown(field)!r} is not a "
+                "number; a CSV holds numbers only, one series per row, no header."
+            )
+    return ValueError(f"{path}: line {number} is not a row of numbers.")
+
+
+def _csv_row(path, number, line):
+    """Return the values of one CSV line, without its trailing padding."""
+    if not _CSV_LINE.fullmatch(line):
+        raise _csv_number_error(path, number, line)
+    fields = line.split(",")
+    try:
+        values = np.array(list(map(float, fields)))
+    except ValueError:  # empty fields: padding, or missing values
+        values = np.array([float(f) if f.strip() else np.nan for f in fields])
+    infinite = np.flatnonzero(np.isinf(values))
+    if infinite.size:
+        column = int(infinite[0])
+        raise ValueError(
+            f"{path}: line {number}, column {column + 1}: {_shown(fields[column])!r} "
+            "is not finite in float64; soft-DTW needs finite values."
+        )
+    missing = np.isnan(values)
+    length = len(values) - int(np.argmax(~missing[::-1])) if not missing.all() else 0
+    if length == 0:
+        raise ValueError(f"{path}: line {number} holds no values.")
+    inside = np.flatnonzero(missing[:length])
+    if inside.size:
+        raise ValueError(
+            f"{path}: line {number}, column {inside[0] + 1}: missing value before "
+            f"the row's last value (column {length}); only trailing fields may be "
+            "empty or nan (padding). Fill or interpolate missing values first."
+        )
+    return values[:length]
+
+
+def _read_csv(path):
+    """Read a CSV of one series per row; shorter rows get trailing NaN."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"{path}: not UTF-8 text (byte {err.start}); expected a CSV of numbers."
+        ) from None
+    rows = [
+        _csv_row(path, number, line)
+        for number, line in enumerate(text.split("\n"), start=1)
+        if line.strip()
+    ]
+    if not rows:
+        raise ValueError(f"{path} holds no series; expected one series per row.")
+    X = np.full((len(rows), max(len(r) for r in rows)), np.nan)
+    for k, row in enumerate(rows):
+        X[k, : len(row)] = row
+    return X
+
+
+def _read(path, *, labels=False):
+    """Read and check a dataset file: ``(X, y)``; y is None when unlabelled."""
+    from .datasets import read_ucr_file
+    from .utils import check_dataset
+
+    try:
+        if path.suffix.lower() == ".csv":
+            X, y = _read_csv(path), None
+        else:
+            X, y = read_ucr_file(path)
+        check_dataset(X, "series")
+    except ValueError as err:
+        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+        if str(path) not in message:
+            message = f"{path}: {message}"
+        raise ValueError(message) from None
+    except OSError as err:
+        raise ValueError(f"{path}: cannot read it ({err.strerror or err}).") from None
     if labels and y is None:
         raise ValueError(
             f"{path} has no class labels; classification needs a labelled "
@@ -55,37 +264,203 @@ def _read(path, *, labels=False):
     return X, y
 
 
-def _write(path, values, what):
-    """Write an array to ``.npy`` or ``.csv``; print where it went."""
-    path = Path(path)
+def _channels(X):
+    return 1 if X.ndim == 2 else X.shape[2]
+
+
+def _same_channels(X, first, Y, second):
+    if _channels(X) != _channels(Y):
+        raise ValueError(
+            f"{first} has {_channels(X)} channel(s) and {second} has "
+            f"{_channels(Y)}; both files need the same number of channels."
+        )
+
+
+def _common_width(X, Y):
+    """Pad two datasets with trailing NaN to one width and one rank.
+
+    As the dataset loaders do for a TRAIN and a TEST split: the estimators
+    need the training width at predict time, and padding changes no value.
+    """
+    if X.ndim != Y.ndim:
+        X, Y = (Z if Z.ndim == 3 else Z[:, :, None] for Z in (X, Y))
+    width = max(X.shape[1], Y.shape[1])
+
+    def pad(Z):
+        extra = [(0, 0)] * Z.ndim
+        extra[1] = (0, width - Z.shape[1])
+        return np.pad(Z, extra, constant_values=np.nan)
+
+    return pad(X), pad(Y)
+
+
+# Outputs ------------------------------------------------------------------------
+
+
+class _Outputs:
+    """Output files, each reserved as a temporary file beside its target.
+
+    :meth:`reserve` checks a path and creates its temporary file, so that a
+    bad suffix or folder is reported before any work; :meth:`write` fills
+    it; :meth:`commit` renames every file into place. Leaving the ``with``
+    block without a commit removes the temporary files.
+    """
+
+    def __init__(self):
+        self._staged = {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        for temp, _ in self._staged.values():
+            temp.unlink(missing_ok=True)
+        self._staged.clear()
+
+    def reserve(self, text, option, suffixes, inputs, what):
+        """Check an output path and reserve it; return the target Path."""
+        target = Path(text)
+        if target.suffix.lower() not in suffixes:
+            *others, last = sorted(suffixes)
+            listed = f"{', '.join(others)} or {last}" if others else last
+            raise ValueError(f"argument {option}: {text!r} must end in {listed}.")
+        if target.is_dir():
+            raise ValueError(f"argument {option}: {target} is a folder; give a file.")
+        if target.exists() and not target.is_file():
+            raise ValueError(
+                f"argument {option}: {target} exists and is not a regular file."
+            )
+        for path in [*inputs, *self._staged]:
+            if target.resolve() == Path(path).resolve():
+                raise ValueError(
+                    f"argument {option}: {target} is also an input or another "
+                    "output; give each output its own new name."
+                )
+        self._staged[target] = (_reserve_temp(target, option), what)
+        return target
+
+    def write(self, target, writer):
+        """Fill the temporary file of ``target`` with ``writer(stream)``."""
+        with open(self._staged[target][0], "wb") as stream:
+            writer(stream)
+
+    def commit(self):
+        """Rename every written file into place and say where it went."""
+        for target, (temp, what) in self._staged.items():
+            os.replace(temp, target)
+            print(f"wrote {what} to {target}")
+        self._staged.clear()
+
+
+def _reserve_temp(target, option):
+    """Create an empty temporary file beside ``target``; return its Path."""
+    folder = target.parent
+    if not folder.exists():
+        raise ValueError(
+            f"argument {option}: folder {folder} does not exist; create it first."
+        )
+    if not folder.is_dir():
+        raise ValueError(f"argument {option}: {folder} is not a folder.")
+    while True:
+        temp = folder / f".{target.name}.{secrets.token_hex(4)}.part"
+        try:
+            # 0o666 under the umask: the permissions of a plain new file.
+            os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise ValueError(
+                f"argument {option}: cannot write in folder {folder} "
+                f"({err.strerror or err})."
+            ) from None
+        return temp
+
+
+def _array_writer(values, suffix):
+    """Return a writer of ``values`` as ``.npy`` or CSV (a row per line)."""
     values = np.asarray(values)
-    suffix = path.suffix.lower()
+    if values.dtype.kind == "O":
+        values = values.astype(str)
     if suffix == ".npy":
-        np.save(path, values)
-    elif suffix == ".csv":
+        return lambda stream: np.save(stream, values, allow_pickle=False)
+    if values.dtype.kind in "fc":
         flat = values.reshape(len(values), -1) if values.ndim > 1 else values
-        if flat.dtype.kind in "fc":
-            np.savetxt(path, flat, delimiter=",", fmt="%.17g")
-        else:
-            np.savetxt(path, flat, delimiter=",", fmt="%s")
-    else:
-        raise ValueError(f"{path}: output must end in .csv or .npy.")
-    print(f"wrote {what} to {path}")
+        return lambda stream: np.savetxt(stream, flat, delimiter=",", fmt="%.17g")
+    if values.dtype.kind in "biu":
+        return lambda stream: np.savetxt(stream, values, fmt="%d")
+
+    def write_text(stream):
+        import csv
+        import io
+
+        text = io.StringIO(newline="")
+        csv.writer(text, lineterminator="\n").writerows([v] for v in values)
+        stream.write(text.getvalue().encode("utf-8"))
+
+    return write_text
 
 
-def _figure(path, draw):
-    """Draw with ``draw(plt)`` and save to ``path``."""
-    import matplotlib
+def _array_output(outputs, text, option, inputs, what):
+    """Reserve a ``.csv`` or ``.npy`` output; None when not asked for."""
+    if text is None:
+        return None
+    return outputs.reserve(text, option, _ARRAY_SUFFIXES, inputs, what)
 
-    matplotlib.use("Agg")
+
+def _plot_output(outputs, text, inputs):
+    """Check that matplotlib loads and reserve the figure's path."""
+    if text is None:
+        return None
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib.figure import Figure
+
+        from .plotting import require_pyplot
+
+        require_pyplot()
+    except ImportError:
+        raise ValueError(
+            "argument --plot: needs matplotlib: pip install 'softdtw_learn[plot]' "
+            "(or pip install matplotlib)."
+        ) from None
+    formats = tuple(f".{name}" for name in Figure().canvas.get_supported_filetypes())
+    return outputs.reserve(text, "--plot", formats, inputs, "the figure")
+
+
+def _write_figure(outputs, target, draw):
+    """Draw with ``draw(plt)`` into the reserved ``target``."""
     from . import plotting
 
     plt = plotting.require_pyplot()
     fig = draw(plt)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    print(f"wrote figure to {path}")
+    try:
+        fig.tight_layout()
+        outputs.write(
+            target,
+            lambda stream: fig.savefig(
+                stream, format=target.suffix[1:].lower(), dpi=110
+            ),
+        )
+    finally:
+        plt.close(fig)
+
+
+def _write_array(outputs, target, values):
+    if target is not None:
+        outputs.write(target, _array_writer(values, target.suffix.lower()))
+
+
+def _check_finite(values, what):
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"{what} holds non-finite values; rescale the series or try "
+            "another --gamma."
+        )
+
+
+# Computation --------------------------------------------------------------------
 
 
 def _progress(total, desc):
@@ -101,127 +476,227 @@ def _blocks(n, cells_per_row):
     return [slice(start, min(start + size, n)) for start in range(0, n, size)]
 
 
-def _distance(args):
+def _symmetric_blocks(X, lengths, kwargs):
+    """``pairwise_soft_dtw(X, **kwargs)`` (no divergence) in row blocks.
+
+    The API computes each pair once, with as row the series that comes first
+    in the stable order by length, and mirrors it. The blocks follow that
+    order: block ``[p, q)`` runs those series against the ones from position
+    ``p`` on, so every pair gets the API's row, lane and bits.
+    """
     from .metrics import pairwise_soft_dtw
 
-    X, _ = _read(args.file)
-    Y = _read(args.other)[0] if args.other else None
-    kwargs = {
-        "gamma": args.gamma,
-        "window": args.window,
-        "divergence": args.divergence,
-        "n_jobs": args.n_jobs,
-    }
-    other = X if Y is None else Y
+    n = len(X)
+    order = np.argsort(lengths, kind="stable")
+    matrix = np.empty((n, n))
+    with _progress(n, "distance") as bar:
+        for block in _blocks(n, X.shape[1] * X.shape[1] * n / 2):
+            p = block.start
+            part = pairwise_soft_dtw(X[order[block]], X[order[p:]], **kwargs)
+            for i in range(block.stop - p):
+                a, later = order[p + i], order[p + i :]
+                matrix[a, later] = part[i, i:]
+                matrix[later, a] = part[i, i:]
+            bar.update(block.stop - p)
+    return matrix
+
+
+def _row_blocks(X, Y, kwargs, divergence):
+    """``pairwise_soft_dtw(X, Y, **kwargs)`` in blocks of rows of X."""
+    from .metrics import pairwise_soft_dtw
+
+    matrix = np.empty((len(X), len(Y)))
+    with _progress(len(X), "distance") as bar:
+        for block in _blocks(len(X), len(Y) * X.shape[1] * Y.shape[1]):
+            matrix[block] = pairwise_soft_dtw(
+                X[block], Y, divergence=divergence, **kwargs
+            )
+            bar.update(block.stop - block.start)
+    return matrix
+
+
+def _distance_matrix(X, Y, *, gamma, window, divergence, n_jobs):
+    """Return the API's matrix; in blocks behind a progress bar when large."""
+    from . import _dispatch
+    from .metrics import pairwise_soft_dtw
+    from .utils import check_dataset, check_table_range
+
+    # Blocks see part of the data: check the range on all of it, up front.
+    xs, x_len = check_dataset(X)
+    ys, y_len = (xs, x_len) if Y is None else check_dataset(Y)
+    check_table_range(gamma, int(x_len.max()), int(y_len.max()), xs=xs, ys=ys)
+    kwargs = {"gamma": gamma, "window": window, "n_jobs": n_jobs}
+    if len(xs) * len(ys) * xs.shape[1] * ys.shape[1] < _BLOCK_CELLS:
+        return pairwise_soft_dtw(X, Y, divergence=divergence, **kwargs)
+    if Y is not None:
+        return _row_blocks(X, Y, kwargs, divergence)
+    matrix = _symmetric_blocks(X, x_len, kwargs)
+    if divergence:
+        self_terms = np.diag(matrix).copy()
+        matrix = _dispatch.pairwise_divergence(matrix, self_terms, self_terms)
+    return matrix
+
+
+# Subcommands ----------------------------------------------------------------------
+
+
+def _distance(args, outputs):
+    gamma = _gamma(args.gamma, gradient=False)
+    window, n_jobs = _window(args.window), _n_jobs(args.n_jobs)
+    inputs = [_input_file(args.file)]
+    if args.other is not None:
+        inputs.append(_input_file(args.other))
+    output = _array_output(outputs, args.output, "-o", inputs, "the matrix")
+    plot = _plot_output(outputs, args.plot, inputs)
+    X, _ = _read(inputs[0])
+    Y = None
+    if args.other is not None:
+        Y, _ = _read(inputs[1])
+        _same_channels(X, inputs[0], Y, inputs[1])
     start = time.perf_counter()
-    cells = len(other) * X.shape[1] * other.shape[1]
-    if len(X) * cells < _BLOCK_CELLS:
-        matrix = pairwise_soft_dtw(X, Y, **kwargs)
-    else:
-        # Row blocks, so that progress shows; without Y only the blocks on
-        # and right of the diagonal are computed, then mirrored.
-        matrix = np.empty((len(X), len(other)))
-        with _progress(len(X), "distance") as bar:
-            for block in _blocks(len(X), cells):
-                first = block.start if Y is None else 0
-                matrix[block, first:] = pairwise_soft_dtw(
-                    X[block], other[first:], **kwargs
-                )
-                if Y is None:
-                    matrix[first:, block] = matrix[block, first:].T
-                bar.update(block.stop - block.start)
+    matrix = _distance_matrix(
+        X, Y, gamma=gamma, window=window, divergence=args.divergence, n_jobs=n_jobs
+    )
+    _check_finite(matrix, "the matrix")
     seconds = time.perf_counter() - start
     print(
         f"{'divergence' if args.divergence else 'soft-DTW'} matrix "
-        f"{matrix.shape[0]} x {matrix.shape[1]}, gamma {args.gamma:g}, "
-        f"{seconds:.2f} s"
+        f"{matrix.shape[0]} x {matrix.shape[1]}, gamma {gamma:g}, {seconds:.2f} s"
     )
-    if args.output:
-        _write(args.output, matrix, "the matrix")
-    elif matrix.size <= 100:
+    if output is None and matrix.size <= 100:
         print(np.array2string(matrix, precision=6))
-    if args.plot:
+    _write_array(outputs, output, matrix)
+    if plot is not None:
 
         def draw(plt):
             fig, ax = plt.subplots(figsize=(5, 4.5))
             image = ax.imshow(matrix, cmap="viridis")
             fig.colorbar(image, ax=ax)
-            ax.set_title(f"gamma={args.gamma:g}", fontsize=9)
+            ax.set_title(f"gamma={gamma:g}", fontsize=9)
             return fig
 
-        _figure(args.plot, draw)
+        _write_figure(outputs, plot, draw)
+    outputs.commit()
     return 0
 
 
-def _barycenter(args):
+def _select_label(X, y, label, path):
+    """Return the series of ``X`` whose label reads ``label``."""
+    if label is None:
+        return X
+    if y is None:
+        raise ValueError(f"{path} has no labels to select --label from.")
+    keep = np.array([str(v) == label for v in y])
+    if not keep.any():
+        raise ValueError(
+            f"argument --label: no series with label {label!r}; labels in "
+            f"{path}: {sorted({str(v) for v in y})}."
+        )
+    return X[keep]
+
+
+def _barycenter(args, outputs):
     from .barycenter import soft_dtw_barycenter
 
-    X, y = _read(args.file)
-    if args.label is not None:
-        if y is None:
-            raise ValueError(f"{args.file} has no labels to select --label from.")
-        keep = np.array([str(v) == args.label for v in y])
-        if not keep.any():
-            raise ValueError(
-                f"no series with label {args.label!r}; labels in {args.file}: "
-                f"{sorted({str(v) for v in y})}."
-            )
-        X = X[keep]
+    gamma = _gamma(args.gamma, gradient=True)
+    window, n_jobs = _window(args.window), _n_jobs(args.n_jobs)
+    max_iter = _int(args.max_iter, "--max-iter", low=1)
+    inputs = [_input_file(args.file)]
+    output = _array_output(outputs, args.output, "-o", inputs, "the barycenter")
+    plot = _plot_output(outputs, args.plot, inputs)
+    X, y = _read(inputs[0])
+    X = _select_label(X, y, args.label, inputs[0])
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         z = soft_dtw_barycenter(
             X,
-            gamma=args.gamma,
-            window=args.window,
-            max_iter=args.max_iter,
+            gamma=gamma,
+            window=window,
+            max_iter=max_iter,
             divergence=args.divergence,
-            n_jobs=args.n_jobs,
+            n_jobs=n_jobs,
         )
+    _check_finite(z, "the barycenter")
     note = " (not converged: raise --max-iter)" if caught else ""
     print(
-        f"barycenter of {len(X)} series, length {len(z)}, gamma {args.gamma:g}: "
+        f"barycenter of {len(X)} series, length {len(z)}, gamma {gamma:g}: "
         f"{time.perf_counter() - start:.2f} s{note}"
     )
-    if args.output:
-        _write(args.output, z, "the barycenter")
-    if args.plot:
+    _write_array(outputs, output, z)
+    if plot is not None:
         from .plotting import plot_barycenter
 
         def draw(plt):
             fig, ax = plt.subplots(figsize=(7, 3.2))
-            plot_barycenter(X, z, ax=ax, title=f"gamma={args.gamma:g}")
+            plot_barycenter(X, z, ax=ax, title=f"gamma={gamma:g}")
             return fig
 
-        _figure(args.plot, draw)
+        _write_figure(outputs, plot, draw)
+    outputs.commit()
     return 0
 
 
-def _cluster(args):
+def _best_kmeans(X, n_clusters, n_init, seed, **params):
+    """Return the run of lowest inertia among ``n_init`` seeded runs."""
     from .cluster import SoftDTWKMeans
 
-    X, y = _read(args.file)
     best = None
-    start = time.perf_counter()
-    with _progress(args.n_init, "k-means runs") as bar, warnings.catch_warnings():
+    with _progress(n_init, "k-means runs") as bar, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        seeds = np.random.default_rng(args.seed).integers(0, 2**31 - 1, args.n_init)
-        for seed in seeds:
-            model = SoftDTWKMeans(
-                args.n_clusters,
-                gamma=args.gamma,
-                window=args.window,
-                max_iter=args.max_iter,
-                random_state=int(seed),
-                n_jobs=args.n_jobs,
-            ).fit(X)
+        seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, n_init)
+        for run_seed in seeds:
+            model = SoftDTWKMeans(n_clusters, random_state=int(run_seed), **params).fit(
+                X
+            )
             if best is None or model.inertia_ < best.inertia_:
                 best = model
             bar.update(1)
-    sizes = np.bincount(best.labels_, minlength=args.n_clusters)
+    return best
+
+
+def _cluster(args, outputs):
+    gamma = _gamma(args.gamma, gradient=True)
+    window, n_jobs = _window(args.window), _n_jobs(args.n_jobs)
+    high = _MAX_PANELS if args.plot is not None else None
+    panels = " (one figure panel per cluster with --plot)" if high else ""
+    k = _int(args.n_clusters, "-k/--n-clusters", low=1, high=high, meaning=panels)
+    n_init = _int(args.n_init, "--n-init", low=1, high=_MAX_RUNS)
+    max_iter = _int(args.max_iter, "--max-iter", low=1)
+    seed = _int(args.seed, "--seed", low=0)
+    inputs = [_input_file(args.file)]
+    output = _array_output(outputs, args.output, "-o", inputs, "the cluster labels")
+    plot = _plot_output(outputs, args.plot, inputs)
+    centres = _array_output(outputs, args.centers, "--centers", inputs, "the centres")
+    X, y = _read(inputs[0])
+    if centres is not None and X.ndim == 3 and centres.suffix.lower() == ".csv":
+        raise ValueError(
+            "argument --centers: the centres of multivariate series have 3 "
+            "dimensions; a CSV holds 2. Write them to .npy instead."
+        )
+    if k > len(X):
+        raise _option_error(
+            "-k/--n-clusters",
+            f"must be at most the number of series in {inputs[0]} ({len(X)})",
+            args.n_clusters,
+        )
+    start = time.perf_counter()
+    best = _best_kmeans(
+        X,
+        k,
+        n_init,
+        seed,
+        gamma=gamma,
+        window=window,
+        max_iter=max_iter,
+        n_jobs=n_jobs,
+    )
+    _check_finite(best.inertia_, "the inertia")
+    sizes = np.bincount(best.labels_, minlength=k)
+    empty = " (empty clusters: fewer distinct series than -k?)" if 0 in sizes else ""
     print(
-        f"k-means, {len(X)} series, k={args.n_clusters}, gamma {args.gamma:g}: "
-        f"inertia {best.inertia_:.6g}, cluster sizes {sizes.tolist()}, "
+        f"k-means, {len(X)} series, k={k}, gamma {gamma:g}: "
+        f"inertia {best.inertia_:.6g}, cluster sizes {sizes.tolist()}{empty}, "
         f"{time.perf_counter() - start:.2f} s"
     )
     if y is not None:
@@ -229,37 +704,76 @@ def _cluster(args):
 
         ari = adjusted_rand_score(y, best.labels_)
         print(f"adjusted Rand index against the file's labels: {ari:.3f}")
-    if args.output:
-        _write(args.output, best.labels_, "the cluster labels")
-    if args.centers:
-        _write(args.centers, best.cluster_centers_, "the centres")
-    if args.plot:
+    _write_array(outputs, output, best.labels_)
+    _write_array(outputs, centres, best.cluster_centers_)
+    if plot is not None:
         from .plotting import plot_clusters
 
         def draw(plt):
-            fig, axes = plt.subplots(
-                1, args.n_clusters, figsize=(4 * args.n_clusters, 3), squeeze=False
-            )
+            fig, axes = plt.subplots(1, k, figsize=(4 * k, 3), squeeze=False)
             plot_clusters(X, best.labels_, best.cluster_centers_, axes=axes[0])
             return fig
 
-        _figure(args.plot, draw)
+        _write_figure(outputs, plot, draw)
+    outputs.commit()
     return 0
 
 
-def _classify(args):
+def _neighbours(args):
+    """``-k``: an int >= 1, for ``--method knn`` only (None for centroid)."""
+    if args.method == "centroid":
+        if args.k is not None:
+            raise ValueError(
+                "argument -k: the number of neighbours applies to --method knn "
+                "only; drop -k or add --method knn."
+            )
+        return None
+    return 1 if args.k is None else _int(args.k, "-k", low=1)
+
+
+def _classifier(k, gamma, window, n_jobs, n_train):
+    """Nearest centroid when ``k`` is None, else k-NN with ``k <= n_train``."""
     from .neighbors import SoftDTWKNeighborsClassifier, SoftDTWNearestCentroid
 
-    X, y = _read(args.train, labels=True)
-    X_test, y_test = _read(args.test)
-    if args.method == "centroid":
-        model = SoftDTWNearestCentroid(
-            gamma=args.gamma, window=args.window, n_jobs=args.n_jobs
+    if k is None:
+        return SoftDTWNearestCentroid(gamma=gamma, window=window, n_jobs=n_jobs)
+    if k > n_train:
+        raise _option_error(
+            "-k", f"must be at most the number of training series ({n_train})", str(k)
         )
-    else:
-        model = SoftDTWKNeighborsClassifier(
-            n_neighbors=args.k, gamma=args.gamma, window=args.window, n_jobs=args.n_jobs
+    return SoftDTWKNeighborsClassifier(
+        n_neighbors=k, gamma=gamma, window=window, n_jobs=n_jobs
+    )
+
+
+def _accuracy(predicted, y_test):
+    """Share of predictions equal to the test labels, compared as written."""
+    return float(np.mean(predicted.astype(str) == np.asarray(y_test).astype(str)))
+
+
+def _classify(args, outputs):
+    gamma = _gamma(args.gamma, gradient=args.method == "centroid")
+    window, n_jobs = _window(args.window), _n_jobs(args.n_jobs)
+    k = _neighbours(args)
+    if args.plot is not None and args.method != "centroid":
+        raise ValueError(
+            "argument --plot: the figure draws the class centroids, which only "
+            "--method centroid computes; drop --plot or use --method centroid."
         )
+    inputs = [_input_file(args.train), _input_file(args.test)]
+    output = _array_output(outputs, args.output, "-o", inputs, "the predictions")
+    plot = _plot_output(outputs, args.plot, inputs)
+    X, y = _read(inputs[0], labels=True)
+    X_test, y_test = _read(inputs[1])
+    _same_channels(X, inputs[0], X_test, inputs[1])
+    model = _classifier(k, gamma, window, n_jobs, len(X))
+    n_classes = len(np.unique(y))
+    if plot is not None and n_classes > _MAX_PANELS:
+        raise ValueError(
+            f"argument --plot: {inputs[0]} has {n_classes} classes; the figure "
+            f"draws one panel each, at most {_MAX_PANELS}. Drop --plot."
+        )
+    X, X_test = _common_width(X, X_test)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -272,39 +786,62 @@ def _classify(args):
             bar.update(block.stop - block.start)
     predicted = np.concatenate(predictions)
     print(
-        f"{args.method} classifier, gamma {args.gamma:g}: {len(X)} training and "
+        f"{args.method} classifier, gamma {gamma:g}: {len(X)} training and "
         f"{len(X_test)} test series, {time.perf_counter() - start:.2f} s"
     )
     if y_test is not None:
-        accuracy = float(np.mean(predicted == y_test))
-        print(f"accuracy on the test file's labels: {accuracy:.4f}")
-    if args.output:
-        _write(args.output, predicted, "the predictions")
-    if args.plot and args.method == "centroid":
+        print(f"accuracy on the test file's labels: {_accuracy(predicted, y_test):.4f}")
+    _write_array(outputs, output, predicted)
+    if plot is not None:
         from .plotting import plot_clusters
 
         def draw(plt):
-            k = len(model.classes_)
-            fig, axes = plt.subplots(1, k, figsize=(4 * k, 3), squeeze=False)
+            fig, axes = plt.subplots(
+                1, n_classes, figsize=(4 * n_classes, 3), squeeze=False
+            )
             index = np.searchsorted(model.classes_, y)
             plot_clusters(X, index, model.centroids_, axes=axes[0])
             for ax, label in zip(axes[0], model.classes_, strict=True):
                 ax.set_title(f"class {label}", fontsize=9)
             return fig
 
-        _figure(args.plot, draw)
-    elif args.plot:
-        print("--plot draws the class centroids: use --method centroid")
+        _write_figure(outputs, plot, draw)
+    outputs.commit()
     return 0
 
 
-def _demo(args):
+def _demo_folder(text):
+    """Check that the demo can create or fill the folder ``text``."""
+    out = Path(text)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"argument --out: {out} exists and is not a folder.")
+    existing = out
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"argument --out: {existing} is not a folder.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"argument --out: cannot write in folder {existing}.")
+    return out
+
+
+def _demo(args, outputs):
     from ._demo import run_demo
 
-    return run_demo(Path(args.out), quick=args.quick)
+    out = _demo_folder(args.out)
+    try:
+        from .plotting import require_pyplot
+
+        require_pyplot()
+    except ImportError:
+        raise ValueError(
+            "demo draws figures and needs matplotlib: pip install "
+            "'softdtw_learn[plot]' (or pip install matplotlib)."
+        ) from None
+    return run_demo(out, quick=args.quick)
 
 
-def _warmup(args):
+def _warmup(args, outputs):
     from ._warmup import warm_up
 
     start = time.perf_counter()
@@ -317,33 +854,33 @@ def _warmup(args):
     return 0
 
 
-def _window(text):
-    value = float(text)
-    return int(value) if value >= 1 and value == int(value) else value
+# The parser -------------------------------------------------------------------
 
 
 def _common(parser):
-    parser.add_argument(
-        "--gamma", type=float, default=1.0, help="soft-DTW smoothing (default 1)"
-    )
+    parser.add_argument("--gamma", default="1.0", help="soft-DTW smoothing (default 1)")
     parser.add_argument(
         "--window",
-        type=_window,
-        default=None,
-        help="Sakoe-Chiba band: cells (int) or a fraction of the length",
+        help="Sakoe-Chiba band: an int of cells (0 = the diagonal, widened so "
+        "that a path exists), or a fraction in (0, 1] of the longer length "
+        "(1.0 = no band)",
     )
     parser.add_argument(
-        "--n-jobs", type=int, default=-1, help="threads (default -1: all cores)"
+        "--n-jobs", default="-1", help="threads (default -1: all cores)"
     )
-    parser.add_argument("--plot", metavar="FILE", help="also draw a figure (.png, ...)")
+    parser.add_argument(
+        "--plot", metavar="FILE", help="also draw a figure (.png, .pdf, .svg, ...)"
+    )
 
 
 def _parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="softdtw-learn",
         description="Learning with soft-DTW (Cuturi & Blondel, ICML 2017). "
         "Input: a UCR/UEA file (.tsv, .ts, .arff, .txt) or a CSV of one "
         "series per row.",
+        epilog="Exit status: 0 done, 1 a bad value, file or output path, 2 a "
+        "command line that does not parse, 130 interrupted.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -373,7 +910,7 @@ def _parser():
     )
     barycenter.add_argument("file")
     barycenter.add_argument("--label", help="average only the series of this class")
-    barycenter.add_argument("--max-iter", type=int, default=100)
+    barycenter.add_argument("--max-iter", default="100", help="(default 100)")
     barycenter.add_argument(
         "--divergence", action="store_true", help="minimise the divergence"
     )
@@ -383,10 +920,10 @@ def _parser():
 
     cluster = commands.add_parser("cluster", help="soft-DTW k-means")
     cluster.add_argument("file")
-    cluster.add_argument("-k", "--n-clusters", type=int, default=3)
-    cluster.add_argument("--n-init", type=int, default=1, help="runs (best kept)")
-    cluster.add_argument("--max-iter", type=int, default=10)
-    cluster.add_argument("--seed", type=int, default=0)
+    cluster.add_argument("-k", "--n-clusters", default="3", help="(default 3)")
+    cluster.add_argument("--n-init", default="1", help="runs, best kept (default 1)")
+    cluster.add_argument("--max-iter", default="10", help="(default 10)")
+    cluster.add_argument("--seed", default="0", help="(default 0)")
     cluster.add_argument("-o", "--output", help="labels to .csv or .npy")
     cluster.add_argument("--centers", help="centres to .csv or .npy")
     _common(cluster)
@@ -396,9 +933,11 @@ def _parser():
         "classify", help="nearest-centroid or k-NN classification"
     )
     classify.add_argument("train", help="labelled training file")
-    classify.add_argument("test", help="series to classify (labels optional)")
+    classify.add_argument(
+        "test", help="series to classify (labels optional; padded to one width)"
+    )
     classify.add_argument("--method", choices=("centroid", "knn"), default="centroid")
-    classify.add_argument("-k", type=int, default=1, help="neighbours for knn")
+    classify.add_argument("-k", help="neighbours for --method knn (default 1)")
     classify.add_argument("-o", "--output", help="predictions to .csv or .npy")
     _common(classify)
     classify.set_defaults(run=_classify)
@@ -411,14 +950,33 @@ def _parser():
     return parser
 
 
+def _say(prog, message):
+    print(f"{prog}: error: {message}", file=sys.stderr)
+
+
 def main(argv=None):
-    """Run the command line; return the exit status."""
-    args = _parser().parse_args(argv)
+    """Run the command line; return the exit status (see the module docstring)."""
     try:
-        return args.run(args)
-    except (ValueError, OSError, ImportError) as err:
+        args = _parser().parse_args(argv)
+    except _UsageError as err:
+        _say(err.prog, err)
+        return 2
+    prog = f"softdtw-learn {args.command}"
+    try:
+        with _Outputs() as outputs:
+            return args.run(args, outputs)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # stdout went away (e.g. `| head`): stop printing to it, quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except MemoryError as err:
+        _say(prog, f"not enough memory ({err or 'MemoryError'}); use less data.")
+        return 1
+    except (ValueError, OSError) as err:
         message = str(err).splitlines()[0] if str(err) else type(err).__name__
-        print(f"softdtw-learn {args.command}: error: {message}", file=sys.stderr)
+        _say(prog, message)
         return 1
 
 

@@ -272,6 +272,15 @@ def _as_float(value):
         return None
 
 
+def short_repr(value, limit=80):
+    """``repr(value)`` cut to ``limit`` characters, for error messages."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's digit limit for str()
+        text = f"<{type(value).__name__} too long to show>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _range_text(low, high, low_open, high_open):
     if low is not None and high is not None:
         left, right = "(" if low_open else "[", ")" if high_open else "]"
@@ -296,7 +305,7 @@ def check_int(value, name, *, low=None, high=None):
     ):
         raise ValueError(
             f"{name} must be an int{_range_text(low, high, False, False)}, "
-            f"got {value!r}."
+            f"got {short_repr(value)}."
         )
     return int(value)
 
@@ -311,7 +320,7 @@ def check_real(value, name, *, low=None, high=None, low_open=False, high_open=Fa
     ):
         raise ValueError(
             f"{name} must be a finite number"
-            f"{_range_text(low, high, low_open, high_open)}, got {value!r}."
+            f"{_range_text(low, high, low_open, high_open)}, got {short_repr(value)}."
         )
     return number
 
@@ -319,7 +328,7 @@ def check_real(value, name, *, low=None, high=None, low_open=False, high_open=Fa
 def check_flag(value, name):
     """Validate a boolean option (numpy booleans included)."""
     if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}.")
+        raise ValueError(f"{name} must be True or False, got {short_repr(value)}.")
     return bool(value)
 
 
@@ -328,7 +337,9 @@ def check_option(value, name, options, other=None):
     if not isinstance(value, str) or value not in options:
         listed = ", ".join(repr(o) for o in options)
         also = f" or {other}" if other else ""
-        raise ValueError(f"{name} must be one of {listed}{also}, got {value!r}.")
+        raise ValueError(
+            f"{name} must be one of {listed}{also}, got {short_repr(value)}."
+        )
     return value
 
 
@@ -346,19 +357,20 @@ def check_gamma(gamma, *, allow_zero=True):
     )
     if valid and 0 < number < _SMALLEST_GAMMA:
         raise ValueError(
-            f"gamma={gamma!r} is below {_SMALLEST_GAMMA:g}, the smallest normal "
-            "float64: 1 / gamma would overflow. Use gamma=0 for exact DTW, or a "
+            f"gamma={short_repr(gamma)} is below {_SMALLEST_GAMMA:g}, the smallest "
+            "normal float64: 1 / gamma would overflow. Use gamma=0 for exact DTW, or a "
             "larger gamma."
         )
     if valid:
         return number
     if allow_zero:
         raise ValueError(
-            f"gamma must be a finite number >= 0 (0 gives exact DTW), got {gamma!r}."
+            "gamma must be a finite number >= 0 (0 gives exact DTW), got "
+            f"{short_repr(gamma)}."
         )
     raise ValueError(
-        f"gamma must be a finite number > 0 here, got {gamma!r}: a gradient or "
-        "alignment needs gamma > 0 (gamma = 0, exact DTW, is not differentiable)."
+        f"gamma must be a finite number > 0 here, got {short_repr(gamma)}: a gradient "
+        "or alignment needs gamma > 0 (gamma = 0, exact DTW, is not differentiable)."
     )
 
 
@@ -384,7 +396,7 @@ def check_window(window):
             return -1.0, fraction
     raise ValueError(
         f"window must be None, an int >= 0 (half-width in cells) or a float in "
-        f"(0, 1] (fraction of the longer series), got {window!r}."
+        f"(0, 1] (fraction of the longer series), got {short_repr(window)}."
     )
 
 
@@ -393,7 +405,7 @@ def check_n_jobs(n_jobs):
     if n_jobs is not None and (not _is_number(n_jobs, numbers.Integral) or n_jobs == 0):
         raise ValueError(
             f"n_jobs must be None, a positive int or a negative int (-1 = all "
-            f"cores), got {n_jobs!r}."
+            f"cores), got {short_repr(n_jobs)}."
         )
     return n_jobs if n_jobs is None else int(n_jobs)
 
