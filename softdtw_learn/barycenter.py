@@ -96,8 +96,10 @@ n_timestamps, n_channels), or list of series
 
     Returns
     -------
-    barycenter : ndarray of shape (length,) for univariate 2-D input, else \
-(length, n_channels)
+    barycenter : ndarray of shape (length,) or (length, n_channels)
+        One rule for every container: 1-D when the series are given 1-D (a
+        2-D array, or a list of 1-D series), else ``(length, n_channels)``
+        (a 3-D array, or a list of 2-D series).
     n_iter : int
         Only with ``return_n_iter=True``.
 
@@ -120,7 +122,7 @@ n_timestamps, n_channels), or list of series
     (4,)
     """
     # 2-D input is a univariate dataset: its barycenter is returned 1-D.
-    flat_output = not isinstance(X, (list, tuple)) and getattr(X, "ndim", 0) == 2
+    flat_output = _given_1d(X)
     xs, lengths = check_dataset(X, "X")
     n_series, _, n_channels = xs.shape
     gamma = check_gamma(gamma, allow_zero=False)
@@ -166,6 +168,13 @@ n_timestamps, n_channels), or list of series
     barycenter = result.x.reshape(z0.shape)
     barycenter = barycenter[:, 0] if flat_output else barycenter
     return (barycenter, int(result.nit)) if return_n_iter else barycenter
+
+
+def _given_1d(X):
+    """Whether a dataset's series are given 1-D (see the return shape rule)."""
+    if isinstance(X, (list, tuple)):
+        return len(X) > 0 and all(np.ndim(x) == 1 for x in X)
+    return np.ndim(X) == 2
 
 
 def warn_capped_barycenters(capped, total, parameter, max_iter):

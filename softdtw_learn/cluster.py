@@ -9,7 +9,12 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
@@ -27,6 +32,7 @@ from .utils import (
     Window,
     check_dataset,
     check_params,
+    check_sample_weight,
     stack_like,
     validate_series,
 )
@@ -34,7 +40,14 @@ from .utils import (
 __all__ = ["SoftDTWKMeans"]
 
 
-class SoftDTWKMeans(ClusterMixin, TransformerMixin, BaseEstimator):
+def _uniform(weights):
+    """Whether all weights are equal (then draws are the unweighted ones)."""
+    return bool(np.all(weights == weights[0]))
+
+
+class SoftDTWKMeans(
+    ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator
+):
     """k-means under soft-DTW, with soft-DTW barycenters as centres.
 
     Parameters
@@ -62,8 +75,10 @@ n_timestamps[, n_channels]), default="k-means++"
         L-BFGS-B iterations of each barycenter update.
     tol : float, default=1e-4
         Stop when the inertia improves by less than ``tol`` times its
-        magnitude (or when no label changes). Also the tolerance of each
-        barycenter's L-BFGS-B.
+        magnitude (or when no label changes).
+    tol_barycenter : float, default=1e-4
+        Tolerance of each barycenter's L-BFGS-B (``tol`` of
+        :func:`~softdtw_learn.barycenter.soft_dtw_barycenter`).
     window : int or float, default=None
         Sakoe-Chiba band, as in :func:`softdtw_learn.metrics.soft_dtw`.
     n_jobs : int, default=None
@@ -71,9 +86,10 @@ n_timestamps[, n_channels]), default="k-means++"
     random_state : int, RandomState instance or None, default=None
         Seed of the initialisation.
     verbose : int, default=0
-        1 or more prints one line per Lloyd iteration (inertia and seconds),
+        1 prints one line per Lloyd iteration (inertia and seconds),
         the last one marked "(converged)" when the labels or inertia stopped
-        changing; restarts are labelled "Init i/n".
+        changing; restarts are labelled "Init i/n". 2 also prints each
+        cluster's size and its barycenter's L-BFGS-B iterations.
 
     Attributes
     ----------
@@ -119,6 +135,7 @@ n_timestamps[, n_channels]), default="k-means++"
         max_iter=30,
         max_iter_barycenter=100,
         tol=1e-4,
+        tol_barycenter=1e-4,
         window=None,
         n_jobs=None,
         random_state=None,
@@ -132,6 +149,7 @@ n_timestamps[, n_channels]), default="k-means++"
         self.max_iter = max_iter
         self.max_iter_barycenter = max_iter_barycenter
         self.tol = tol
+        self.tol_barycenter = tol_barycenter
         self.window = window
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -151,6 +169,7 @@ n_timestamps[, n_channels]), default="k-means++"
         "max_iter": Int(low=1),
         "max_iter_barycenter": Int(low=1),
         "tol": Real(low=0),
+        "tol_barycenter": Real(low=0),
         "window": Window(),
         "n_jobs": NJobs(),
         "random_state": Unchecked("by check_random_state"),
@@ -188,8 +207,11 @@ n_timestamps[, n_channels]), default="k-means++"
             n_jobs=self.n_jobs,
         )
 
-    def _seed(self, series, rng):
-        """Return the initial centres, ``(length, n_channels)`` arrays."""
+    def _seed(self, series, weights, rng):
+        """Return the initial centres, ``(length, n_channels)`` arrays.
+
+        Random picks and k-means++ draws are in proportion to ``weights``.
+        """
         n_samples = len(series)
         if not isinstance(self.init, str):
             centers, lengths = check_dataset(self.init, "init")
@@ -203,7 +225,8 @@ n_timestamps[, n_channels]), default="k-means++"
                 )
             return [c[:n].copy() for c, n in zip(centers, lengths, strict=True)]
         if self.init == "random":
-            picks = rng.choice(n_samples, self.n_clusters, replace=False)
+            p = None if _uniform(weights) else weights / weights.sum()
+            picks = rng.choice(n_samples, self.n_clusters, replace=False, p=p)
             return [series[i].copy() for i in picks]
         # Greedy k-means++ (as scikit-learn's): sample a few candidates with
         # probability proportional to the divergence to the nearest centre,
@@ -212,22 +235,25 @@ n_timestamps[, n_channels]), default="k-means++"
         self_values = paired_soft_dtw(
             series, series, gamma=self.gamma, window=self.window, n_jobs=self.n_jobs
         )
-        picks = [int(rng.randint(n_samples))]
+        # Draws by the cumulative weights: an integer weight w picks a series
+        # as w copies of it would.
+        first = np.searchsorted(np.cumsum(weights), rng.uniform() * weights.sum())
+        picks = [int(min(first, n_samples - 1))]
         closest = self._divergence_to(series, picks[:1], self_values)[0]
         for _ in range(1, self.n_clusters):
-            weights = closest  # divergences: >= 0 (rounding returns 0)
-            total = weights.sum()
+            chances = closest * weights  # divergences: >= 0 (rounding returns 0)
+            total = chances.sum()
             if total <= 0:  # every series equals a centre already
                 rest = np.setdiff1d(np.arange(n_samples), picks)
                 picks.append(int(rng.choice(rest)))
                 continue
             candidates = np.searchsorted(
-                np.cumsum(weights), rng.uniform(size=n_trials) * total
+                np.cumsum(chances), rng.uniform(size=n_trials) * total
             ).clip(max=n_samples - 1)
             trial = np.minimum(
                 closest, self._divergence_to(series, candidates, self_values)
             )
-            best = int(np.argmin(trial.sum(axis=1)))
+            best = int(np.argmin((trial * weights).sum(axis=1)))
             picks.append(int(candidates[best]))
             closest = trial[best]
         return [series[i].copy() for i in picks]
@@ -247,10 +273,11 @@ n_timestamps[, n_channels]), default="k-means++"
         own = self_values[np.asarray(picks)]
         return pairwise_divergence(values, own, self_values)
 
-    def _assign(self, series, centers):
+    def _assign(self, series, weights, centers):
         values = self._metric(series, centers)
         labels = values.argmin(axis=1)
-        return labels, values, float(values[np.arange(len(series)), labels].sum())
+        inertia = float((values[np.arange(len(series)), labels] * weights).sum())
+        return labels, values, inertia
 
     def _reseed_empty(self, series, centers, labels, values):
         """Give each empty cluster the series farthest from its own centre."""
@@ -266,7 +293,7 @@ n_timestamps[, n_channels]), default="k-means++"
             centers[cluster] = series[far].copy()
         return labels
 
-    def _lloyd(self, series, centers, run):
+    def _lloyd(self, series, weights, centers, run):
         """One run of Lloyd's algorithm from ``centers``.
 
         Returns the centres, labels, inertia, iterations, and the numbers of
@@ -276,14 +303,14 @@ n_timestamps[, n_channels]), default="k-means++"
         n_iter = capped = updates = 0
         for n_iter in range(1, self.max_iter + 1):
             start = time.perf_counter()
-            labels, values, inertia = self._assign(series, centers)
+            labels, values, inertia = self._assign(series, weights, centers)
             labels = self._reseed_empty(series, centers, labels, values)
             converged = previous_labels is not None and (
-                np.array_equal(labels, previous_labels)
+                np.array_equal(labels[weights > 0], previous_labels[weights > 0])
                 or previous_inertia - inertia < self.tol * abs(previous_inertia)
             )
             if not converged:
-                capped += self._update_centers(series, centers, labels)
+                capped += self._update_centers(series, weights, centers, labels)
                 updates += self.n_clusters
             if self.verbose:
                 print(
@@ -294,10 +321,10 @@ n_timestamps[, n_channels]), default="k-means++"
             if converged:
                 break
             previous_labels, previous_inertia = labels, inertia
-        labels, _, inertia = self._assign(series, centers)
+        labels, _, inertia = self._assign(series, weights, centers)
         return centers, labels, inertia, n_iter, (updates, capped)
 
-    def _update_centers(self, series, centers, labels):
+    def _update_centers(self, series, weights, centers, labels):
         """Replace each centre by its cluster's barycenter, warm-started.
 
         Returns how many stopped at ``max_iter_barycenter``; fit warns once
@@ -307,22 +334,30 @@ n_timestamps[, n_channels]), default="k-means++"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             for cluster in range(self.n_clusters):
-                members = [series[i] for i in np.flatnonzero(labels == cluster)]
+                rows = np.flatnonzero((labels == cluster) & (weights > 0))
+                if len(rows) == 0:  # only zero-weight members: the centre stays
+                    continue
                 centers[cluster], n_iter = soft_dtw_barycenter(
-                    members,
+                    [series[i] for i in rows],
                     gamma=self.gamma,
+                    weights=weights[rows],
                     init=centers[cluster],
                     divergence=self.divergence,
                     window=self.window,
                     max_iter=self.max_iter_barycenter,
-                    tol=self.tol,
+                    tol=self.tol_barycenter,
                     n_jobs=self.n_jobs,
                     return_n_iter=True,
                 )
                 capped += n_iter >= self.max_iter_barycenter
+                if self.verbose >= 2:
+                    print(
+                        f"    cluster {cluster}: {len(rows)} series, barycenter "
+                        f"in {n_iter} L-BFGS-B iterations"
+                    )
         return capped
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Compute the clusters.
 
         Parameters
@@ -332,6 +367,9 @@ n_timestamps, n_channels)
             Training series; unequal lengths as trailing NaN padding.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each series (non-negative): in the seeding draws, the
+            inertia and each centre's barycenter. None gives equal weights.
 
         Returns
         -------
@@ -341,18 +379,20 @@ n_timestamps, n_channels)
         X = validate_series(self, X, reset=True)
         data, lengths = check_dataset(X)
         n_init = self._n_init(len(data))
+        weights = check_sample_weight(sample_weight, len(data), self.n_clusters)
         series = [s[:n] for s, n in zip(data, lengths, strict=True)]
         rng = check_random_state(self.random_state)
         best, updates, capped = None, 0, 0
         for restart in range(n_init):
             label = f"Init {restart + 1}/{n_init}: " if n_init > 1 else ""
-            run = self._lloyd(series, self._seed(series, rng), label)
+            run = self._lloyd(series, weights, self._seed(series, weights, rng), label)
             updates += run[4][0]
             capped += run[4][1]
             if best is None or run[2] < best[2]:
                 best = run
         centers, self.labels_, self.inertia_, self.n_iter_, _ = best
         self.cluster_centers_ = stack_like(centers, X)
+        self._n_features_out = self.n_clusters  # transform's columns, named
         self._warn_fit(capped, updates)
         return self
 
@@ -404,8 +444,8 @@ n_timestamps, n_channels)
         """
         return self.transform(X).argmin(axis=1)
 
-    def score(self, X, y=None):
-        """Return minus the inertia of X on the fitted centres.
+    def score(self, X, y=None, sample_weight=None):
+        """Return minus the (weighted) inertia of X on the fitted centres.
 
         Parameters
         ----------
@@ -413,9 +453,13 @@ n_timestamps, n_channels)
             Series, padded to the training width.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each series; None gives equal weights.
 
         Returns
         -------
         score : float
         """
-        return -float(self.transform(X).min(axis=1).sum())
+        values = self.transform(X).min(axis=1)
+        weights = check_sample_weight(sample_weight, len(values))
+        return -float((values * weights).sum())

@@ -21,6 +21,7 @@ from .utils import (
     check_dataset,
     check_int,
     check_params,
+    check_sample_weight,
     stack_like,
     validate_series,
 )
@@ -112,7 +113,7 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.n_jobs = n_jobs
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Compute one barycenter per class.
 
         Parameters
@@ -121,6 +122,9 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
             Training series, trailing NaN padded.
         y : array-like of shape (n_samples,)
             Labels of any type.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each series in its class's barycenter (non-negative;
+            every class needs a positive one). None gives equal weights.
 
         Returns
         -------
@@ -129,13 +133,20 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         """
         X, codes = _fit_inputs(self, X, y)
         data, lengths = check_dataset(X)
+        weights = check_sample_weight(sample_weight, len(data))
         centroids, iterations = [], []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             for code in range(len(self.classes_)):
-                members = [data[i, : lengths[i]] for i in np.flatnonzero(codes == code)]
+                rows = np.flatnonzero((codes == code) & (weights > 0))
+                if len(rows) == 0:
+                    raise ValueError(
+                        f"class {self.classes_[code]!r} has no series with a "
+                        "non-zero sample_weight; its centroid is undefined."
+                    )
                 centroid, n_iter = soft_dtw_barycenter(
-                    members,
+                    [data[i, : lengths[i]] for i in rows],
+                    weights=weights[rows],
                     gamma=self.gamma,
                     divergence=self.divergence,
                     window=self.window,

@@ -509,6 +509,32 @@ def check_params(estimator):
     }
 
 
+def check_sample_weight(sample_weight, n_samples, min_positive=1):
+    """Sample weights as a new float64 array (ones for None).
+
+    Finite, non-negative, one per sample, at least ``min_positive`` of them
+    positive (k-means needs one per cluster).
+    """
+    if sample_weight is None:
+        return np.ones(n_samples)
+    try:
+        weights = np.array(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        weights = np.array([np.nan])
+    if weights.shape != (n_samples,) or not np.all(np.isfinite(weights)):
+        raise ValueError(
+            f"sample_weight must be {n_samples} finite numbers (one per series), "
+            f"got {short_repr(sample_weight)}."
+        )
+    if np.any(weights < 0) or np.count_nonzero(weights) < min_positive:
+        raise ValueError(
+            f"sample_weight must be non-negative, with at least {min_positive} "
+            f"non-zero weight{'s' if min_positive > 1 else ''}, got "
+            f"{short_repr(sample_weight)}."
+        )
+    return weights
+
+
 # The soft-DTW table R must stay finite: every entry lies between
 # -gamma log(number of paths) and the cost of a path. Paths to (n, m) number
 # at most (3 + 2 sqrt 2) ** max(n, m) (Delannoy numbers), a path has at most

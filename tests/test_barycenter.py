@@ -121,7 +121,7 @@ def test_weights_pull_towards_the_heavier_series(rng):
 def test_unequal_lengths_use_the_medoid_and_accept_length(rng):
     X = [rng.normal(size=k) for k in (20, 25, 30)]
     z = soft_dtw_barycenter(X, gamma=1.0, max_iter=30, length=22)
-    assert z.shape == (22, 1) and np.isfinite(z).all()
+    assert z.shape == (22,) and np.isfinite(z).all()
     objective = np.mean([soft_dtw(z, x, gamma=1.0) / len(x) for x in X])
     with pytest.warns(ConvergenceWarning):
         start = soft_dtw_barycenter(X, gamma=1.0, max_iter=1, length=22)
@@ -211,3 +211,22 @@ def test_return_n_iter_gives_the_iterations_run(rng):
         alone = soft_dtw_barycenter(X, gamma=0.5, max_iter=3)
     assert isinstance(n_iter, int) and 1 <= n_iter <= 3
     np.testing.assert_array_equal(z, alone)
+
+
+@pytest.mark.parametrize(
+    ("make", "shape"),
+    [
+        (lambda X: X, (12,)),
+        (lambda X: list(X), (12,)),
+        (lambda X: tuple(X), (12,)),
+        (lambda X: [X[0], X[1][:9], X[2]], (12,)),
+        (lambda X: X[:, :, None], (12, 1)),
+        (lambda X: [x[:, None] for x in X], (12, 1)),
+        (lambda X: np.stack([X, X], axis=2), (12, 2)),
+    ],
+)
+def test_barycenter_shape_follows_the_series_not_the_container(rng, make, shape):
+    X = rng.normal(size=(3, 12))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert soft_dtw_barycenter(make(X), max_iter=2).shape == shape

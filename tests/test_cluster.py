@@ -9,9 +9,79 @@ from softdtw_learn.cluster import SoftDTWKMeans
 from softdtw_learn.datasets import make_cylinder_bell_funnel
 
 
-@parametrize_with_checks([SoftDTWKMeans(n_clusters=3, max_iter=5, random_state=0)])
+# The check shuffles the weighted copy of its data; the seeding draws depend
+# on the order of the series (as BisectingKMeans', which scikit-learn marks
+# the same way). Weights against repetition in the same order are tested
+# below, on the seeding and on fixed initial centres.
+EXPECTED_FAILED = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "seeding draws depend on the series' order, which the check shuffles"
+    ),
+}
+
+
+@parametrize_with_checks(
+    [SoftDTWKMeans(n_clusters=3, max_iter=5, random_state=0)],
+    expected_failed_checks=lambda estimator: EXPECTED_FAILED,
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("init", ["k-means++", "fixed"])
+def test_integer_weights_act_as_repeated_series(init):
+    X, _ = make_cylinder_bell_funnel(12, length=24, random_state=0)
+    counts = np.array([1, 0, 2, 3, 1, 1, 0, 2, 1, 4, 1, 2])
+    centres = X[[0, 4, 8]] if init == "fixed" else "k-means++"
+    params = dict(gamma=1.0, max_iter=6, random_state=1, init=centres)
+    weighted = SoftDTWKMeans(3, **params).fit(X, sample_weight=counts)
+    repeated = SoftDTWKMeans(3, **params).fit(np.repeat(X, counts, axis=0))
+    np.testing.assert_allclose(
+        weighted.cluster_centers_, repeated.cluster_centers_, rtol=1e-6, atol=1e-8
+    )
+    np.testing.assert_array_equal(np.repeat(weighted.labels_, counts), repeated.labels_)
+    assert weighted.inertia_ == pytest.approx(repeated.inertia_, rel=1e-9)
+    assert weighted.score(X, sample_weight=counts) == pytest.approx(
+        repeated.score(np.repeat(X, counts, axis=0)), rel=1e-9
+    )
+
+
+def test_sample_weight_errors_and_input_kept():
+    X, _ = make_cylinder_bell_funnel(6, length=16, random_state=0)
+    for bad, message in [
+        (np.ones(5), "sample_weight must be 6 finite numbers"),
+        ([1, 1, np.nan, 1, 1, 1], "sample_weight must be 6 finite numbers"),
+        ([1, 1, -1, 1, 1, 1], "non-negative"),
+        ([0, 0, 1, 1, 0, 0], "at least 3 non-zero weights"),
+        (["a"] * 6, "sample_weight must be 6 finite numbers"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            SoftDTWKMeans(3).fit(X, sample_weight=bad)
+    weights = np.arange(1.0, 7.0)
+    SoftDTWKMeans(2, max_iter=2, random_state=0).fit(X, sample_weight=weights)
+    np.testing.assert_array_equal(weights, np.arange(1.0, 7.0))
+
+
+def test_transform_names_its_columns_and_sets_output():
+    pd = pytest.importorskip("pandas")
+    X, _ = make_cylinder_bell_funnel(9, length=16, random_state=0)
+    km = SoftDTWKMeans(3, max_iter=2, random_state=0).fit(X)
+    names = km.get_feature_names_out()
+    assert names.tolist() == ["softdtwkmeans0", "softdtwkmeans1", "softdtwkmeans2"]
+    frame = km.set_output(transform="pandas").transform(X)
+    assert isinstance(frame, pd.DataFrame) and frame.columns.tolist() == names.tolist()
+
+
+def test_verbose_two_adds_the_barycenter_lines(capsys):
+    X, _ = make_cylinder_bell_funnel(9, length=16, random_state=0)
+    SoftDTWKMeans(3, max_iter=2, verbose=1, random_state=0).fit(X)
+    one = capsys.readouterr().out
+    SoftDTWKMeans(3, max_iter=2, verbose=2, random_state=0).fit(X)
+    two = capsys.readouterr().out
+    assert "barycenter in" not in one
+    assert two.count("barycenter in") >= 3 and two.count("Iteration") == one.count(
+        "Iteration"
+    )
 
 
 def test_recovers_three_shape_families():

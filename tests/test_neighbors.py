@@ -8,7 +8,11 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from softdtw_learn.datasets import load_gunpoint, read_ucr_file
+from softdtw_learn.datasets import (
+    load_gunpoint,
+    make_cylinder_bell_funnel,
+    read_ucr_file,
+)
 from softdtw_learn.metrics import pairwise_soft_dtw
 from softdtw_learn.neighbors import SoftDTWKNeighborsClassifier, SoftDTWNearestCentroid
 from softdtw_learn.preprocessing import TimeSeriesStandardScaler
@@ -139,3 +143,21 @@ def test_unequal_length_japanese_vowels():
     X = np.pad(X, [(0, 0), (0, width - X.shape[1]), (0, 0)], constant_values=np.nan)
     knn = SoftDTWKNeighborsClassifier(gamma=0.1, n_jobs=-1).fit(X, y)
     assert knn.score(Xt, yt) > 0.8
+
+
+def test_nearest_centroid_weights_act_as_repeated_series():
+    X, y = make_cylinder_bell_funnel(12, length=24, random_state=0)
+    counts = np.array([1, 0, 2, 3, 1, 1, 0, 2, 1, 4, 1, 2])
+    weighted = SoftDTWNearestCentroid(gamma=1.0, max_iter=30).fit(
+        X, y, sample_weight=counts
+    )
+    repeated = SoftDTWNearestCentroid(gamma=1.0, max_iter=30).fit(
+        np.repeat(X, counts, axis=0), np.repeat(y, counts)
+    )
+    np.testing.assert_allclose(
+        weighted.centroids_, repeated.centroids_, rtol=1e-6, atol=1e-8
+    )
+    keep = np.ones(12)
+    keep[y == y[0]] = 0.0
+    with pytest.raises(ValueError, match="has no series with a non-zero sample_weight"):
+        SoftDTWNearestCentroid().fit(X, y, sample_weight=keep)
