@@ -81,6 +81,7 @@ ARFF_RELATIONAL = """% comment
 @attribute relationalAtt relational
 @attribute att0 numeric
 @attribute att1 numeric
+@attribute att2 numeric
 @end relationalAtt
 @attribute activity {walk,run}
 @data
@@ -158,7 +159,11 @@ def test_mixed_numeric_and_text_labels_stay_strings(tmp_path):
             r"line 3 has channels of different lengths",
         ),
         ("nodata.ts", "@problemName x\n", r"nodata.ts: no @data line"),
-        ("nolabel.arff", "@relation r\n@data\n1,2,\n", r"line 3 has no label"),
+        (
+            "nolabel.arff",
+            "@relation r\n@attribute t0 numeric\n@attribute c {a}\n@data\n1,\n",
+            r"line 5 has no class value",
+        ),
         ("what.dat", "hello world\n", r"what.dat: line 1 matches none of the"),
     ],
 )
@@ -279,10 +284,304 @@ def test_long_dataframe_univariate_equal_lengths_is_2d():
 
 def test_long_dataframe_errors():
     df = pd.DataFrame({"id": [0, 0], "t": [0, 0], "x": [1.0, 2.0]})
-    with pytest.raises(ValueError, match=r"two rows for id=0, t=0"):
+    with pytest.raises(ValueError, match=r"several rows for the same \(id, t\): id=0"):
         from_long_dataframe(df, id_col="id", time_col="t", value_cols="x")
     with pytest.raises(ValueError, match=r"no column\(s\) \['y'\]"):
         from_long_dataframe(df, id_col="id", time_col="t", value_cols="y")
     df = pd.DataFrame({"id": [0, 0], "t": [0, 1], "x": [1.0, np.nan]})
     with pytest.raises(ValueError, match=r"NaN or inf"):
         from_long_dataframe(df, id_col="id", time_col="t", value_cols="x")
+
+
+def _long(**columns):
+    """A long frame: id, t and x by default, any column overridden or added."""
+    base = {"id": [0, 0, 1], "t": [0, 1, 0], "x": [1.0, 2.0, 3.0]}
+    base.update(columns)
+    return pd.DataFrame(base)
+
+
+def _renamed(df, names):
+    df = df.copy()
+    df.columns = names
+    return df
+
+
+def _repeated_pairs(n_pairs):
+    ids = [k for k in range(n_pairs) for _ in range(2)]
+    return _long(id=ids, t=[0] * len(ids), x=[1.0] * len(ids))
+
+
+BIG = 2**53 + 1
+# (frame, keyword overrides, message): every one a ValueError.
+HOSTILE_FRAMES = {
+    "empty": (_long(id=[], t=[], x=[]), {}, r"df has no rows"),
+    "no-columns": (pd.DataFrame(), {}, r"no column\(s\) \['id', 't', 'x'\]"),
+    "dict": ({"id": [0], "t": [0], "x": [1.0]}, {}, r"DataFrame, got dict"),
+    "array": (np.zeros((3, 3)), {}, r"must be a pandas DataFrame, got ndarray"),
+    "series": (pd.Series([1.0]), {}, r"must be a pandas DataFrame, got Series"),
+    "no-id": (_long().drop(columns="id"), {}, r"no column\(s\) \['id'\]; its columns"),
+    "no-time-no-value": (_long()[["id"]], {}, r"no column\(s\) \['t', 'x'\]"),
+    "string-is-one-column": (
+        _long(y=[0.0] * 3),
+        {"value_cols": "xy"},
+        r"no column\(s\) \['xy'\]",
+    ),
+    "value-cols-none": (_long(), {"value_cols": None}, r"value_cols must be a column"),
+    "value-cols-set": (_long(), {"value_cols": {"x"}}, r"list of column names, got"),
+    "value-cols-int": (_long(), {"value_cols": 5}, r"value_cols must be a column"),
+    "value-cols-empty": (_long(), {"value_cols": []}, r"value_cols is empty"),
+    "value-cols-twice": (_long(), {"value_cols": ["x", "x"]}, r"'x' more than once"),
+    "value-cols-nested": (
+        _long(),
+        {"value_cols": [["x"]]},
+        r"each entry of value_cols",
+    ),
+    "id-col-list": (_long(), {"id_col": ["id"]}, r"id_col must be one column name"),
+    "time-col-list": (_long(), {"time_col": ["t"]}, r"time_col must be one column"),
+    "id-is-time": (_long(), {"time_col": "id"}, r"id_col and time_col are both 'id'"),
+    "value-is-id": (
+        _long(),
+        {"value_cols": ["x", "id"]},
+        r"'id', which is also id_col",
+    ),
+    "duplicate-column": (
+        _renamed(_long(y=[0.0] * 3), ["id", "t", "x", "x"]),
+        {},
+        r"several columns named 'x'",
+    ),
+    "multiindex-columns": (
+        _renamed(
+            _long(), pd.MultiIndex.from_tuples([("id", ""), ("t", ""), ("x", "")])
+        ),
+        {},
+        r"MultiIndex columns",
+    ),
+    "repeated-step": (
+        _long(t=[0, 0, 0]),
+        {},
+        r"several rows for the same \(id, t\): id=0, t=0 \(2 rows\)\. Each",
+    ),
+    "repeated-step-repeated-index": (
+        _long(t=[0, 0, 0]).set_axis([5, 5, 5]),
+        {},
+        r"several rows for the same \(id, t\): id=0, t=0 \(2 rows\)\. Each",
+    ),
+    "many-repeated-steps": (
+        _repeated_pairs(5),
+        {},
+        r"id=0, t=0 \(2 rows\); id=1, t=0 \(2 rows\); id=2, t=0 \(2 rows\); and 2 more",
+    ),
+    "repeated-step-string-ids": (
+        _long(id=["a", "a", "a"], t=[1, 1, 1]),
+        {},
+        r"id='a', t=1 \(3 rows\)",
+    ),
+    "mixed-ids-int-str": (
+        _long(id=[0, "a", "a"]),
+        {},
+        r"'id' mixes ids of different types: 0 \(number, row 0\), 'a' \(str, row 1\)",
+    ),
+    "mixed-ids-bool-int": (_long(id=[True, 1, 1]), {}, r"mixes ids of different types"),
+    "nan-id": (_long(id=[0.0, np.nan, 1.0]), {}, r"'id' has no id at row\(s\) 1 "),
+    "none-id": (_long(id=["a", None, "b"]), {}, r"'id' has no id at row\(s\) 1 "),
+    "unhashable-id": (_long(id=[[0], [0], [1]]), {}, r"holds \[0\] at row 0; ids"),
+    "unsortable-id": (
+        _long(id=pd.Series([1j, 1j, 2j], dtype=object)),
+        {},
+        r"ids in column 'id' cannot be ordered",
+    ),
+    "text-times": (_long(t=["10", "2", "0"]), {}, r"'t' must hold numbers, datetimes"),
+    "bool-times": (_long(t=[False, True, False]), {}, r"got dtype bool"),
+    "category-times": (
+        _long(t=pd.Categorical([0, 1, 0])),
+        {},
+        r"'t' must hold numbers, datetimes or timedeltas .* got dtype category",
+    ),
+    "mixed-times": (_long(t=[0, "1", 0]), {}, r"'t' mixes times of different types"),
+    "nan-time": (_long(t=[0.0, np.nan, 0.0]), {}, r"'t' has no time at row\(s\) 1 "),
+    "nat-time": (
+        _long(t=pd.to_datetime(["2020-01-01", None, "2020-01-01"])),
+        {},
+        r"'t' has no time at row\(s\) 1 ",
+    ),
+    "inf-time": (_long(t=[0.0, np.inf, 0.0]), {}, r"infinite time at rows 1; times"),
+    "text-values": (_long(x=["a", "b", "c"]), {}, r"'x' must hold real numbers"),
+    "numeric-text-values": (
+        _long(x=pd.Series(["1.5", 2.0, 3.0], dtype=object)),
+        {},
+        r"'x' must hold real numbers .* with '1.5' at id=0, t=0 \(row 0\)",
+    ),
+    "complex-values": (_long(x=[1 + 2j, 2, 3]), {}, r"dtype complex128 with \(1\+2j\)"),
+    "datetime-values": (
+        _long(x=pd.to_datetime(["2020-01-01"] * 3)),
+        {},
+        r"'x' must hold real numbers .* dtype datetime64",
+    ),
+    "category-values": (
+        _long(x=pd.Categorical([1.0, 2.0, 3.0])),
+        {},
+        r"got dtype category",
+    ),
+    "nan-value": (
+        _long(x=[1.0, np.nan, 3.0]),
+        {},
+        r"NaN or inf in \['x'\] on 1 row\(s\), first at id=0, t=1 \(row 1\)",
+    ),
+    "inf-value": (_long(x=[np.inf, 2.0, 3.0]), {}, r"NaN or inf .* id=0, t=0"),
+    "minus-inf-second-channel": (
+        _long(y=[0.0, 0.0, -np.inf]),
+        {"value_cols": ["x", "y"]},
+        r"NaN or inf in \['x', 'y'\] on 1 row\(s\), first at id=1, t=0",
+    ),
+    "none-value": (
+        _long(x=pd.Series([1.0, None, 3.0], dtype=object)),
+        {},
+        r"NaN or inf .* id=0, t=1",
+    ),
+    "nullable-na-value": (
+        _long(x=pd.array([1.0, None, 3.0], dtype="Float64")),
+        {},
+        r"NaN or inf .* id=0, t=1",
+    ),
+    "int-beyond-float": (
+        _long(x=[1, BIG, 3]),
+        {},
+        rf"integers that float64 cannot hold exactly: {BIG} at id=0, t=1",
+    ),
+    "uint64-max": (
+        _long(x=np.array([1, 2**64 - 1, 3], dtype=np.uint64)),
+        {},
+        r"cannot hold exactly: 18446744073709551615",
+    ),
+    "python-int-1e30": (
+        _long(x=pd.Series([1, 10**30, 3], dtype=object)),
+        {},
+        r"cannot hold exactly: 1000000000000000000000000000000 at",
+    ),
+    "python-int-1e400": (
+        _long(x=pd.Series([1, 2, 10**400], dtype=object)),
+        {},
+        r"within float64's range, .* at id=1, t=0 \(row 2\)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_FRAMES))
+def test_hostile_long_frames_get_one_clear_error(case):
+    df, overrides, message = HOSTILE_FRAMES[case]
+    kwargs = {"id_col": "id", "time_col": "t", "value_cols": "x", **overrides}
+    before = df.copy() if hasattr(df, "copy") else None
+    with pytest.raises(ValueError, match=message) as info:
+        from_long_dataframe(df, **kwargs)
+    text = str(info.value)
+    assert "dtype: " not in text and "Name: " not in text  # no pandas reprs
+    assert "np.int64" not in text and "np.float64" not in text  # no numpy reprs
+    if isinstance(df, pd.DataFrame):
+        pd.testing.assert_frame_equal(df, before)  # nothing modified
+
+
+def _from(df, value_cols="x"):
+    return from_long_dataframe(df, id_col="id", time_col="t", value_cols=value_cols)
+
+
+def test_categorical_ids_keep_their_values():
+    # The categories' order is not the values' order: values must follow ids.
+    ids = pd.Categorical(["a", "a", "b", "c"], categories=["c", "b", "a"])
+    X, order = _from(_long(id=ids, t=[1, 0, 0, 0], x=[2.0, 1.0, 3.0, 4.0]))
+    assert order.tolist() == ["c", "b", "a"]
+    np.testing.assert_array_equal(X[:, :, 0], [[4, np.nan], [3, np.nan], [1, 2]])
+
+
+def test_times_only_order_the_steps():
+    X, ids = _from(_long(id=[7, 7, 7, 3], t=[50, -1, 3, 0], x=[3.0, 1.0, 2.0, 9.0]))
+    assert ids.tolist() == [3, 7]
+    np.testing.assert_array_equal(X[:, :, 0], [[9, np.nan, np.nan], [1, 2, 3]])
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        pd.to_datetime(["2020-01-02", "2020-01-01", "2020-01-01"]),
+        pd.to_datetime(["2020-01-02", "2020-01-01", "2020-01-01"]).tz_localize("UTC"),
+        pd.to_timedelta([2, 1, 1], unit="s"),
+        pd.Series([1, 0, 0], dtype=object),
+        pd.array([1, 0, 0], dtype="Int64"),
+    ],
+    ids=["datetime", "datetime-tz", "timedelta", "object-ints", "nullable-int"],
+)
+def test_time_columns_of_any_ordered_type(times):
+    X, _ = _from(_long(t=times))
+    np.testing.assert_array_equal(X[:, :, 0], [[2, 1], [3, np.nan]])
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [True, False, True],
+        pd.Series([1, 0.0, 1], dtype=object),
+        pd.array([1, 0, 1], dtype="Int64"),
+        np.array([1, 0, 1], dtype=np.uint8),
+    ],
+    ids=["bool", "object-numbers", "nullable-int", "uint8"],
+)
+def test_value_columns_of_any_real_type(values):
+    X, _ = _from(_long(x=values))
+    np.testing.assert_array_equal(X[:, :, 0], [[1, 0], [1, np.nan]])
+
+
+def test_largest_exact_integer_is_kept():
+    X, _ = _from(_long(x=[2**53, -(2**53), 1]))
+    assert X[0, 0, 0] == 2**53 and X[0, 1, 0] == -(2**53)
+
+
+def test_string_ids_a_repeated_index_and_tuple_value_cols():
+    df = pd.DataFrame(
+        {"id": ["b", "a", "b"], "t": [0, 0, 1], "u": [1.0, 2.0, 3.0]},
+        index=[0, 0, 0],
+    ).astype({"id": "str"})
+    df["v"] = -df["u"]
+    X, ids = _from(df, value_cols=("u", "v"))
+    assert ids.tolist() == ["a", "b"]
+    np.testing.assert_array_equal(X[1], [[1, -1], [3, -3]])
+
+
+def test_one_row_is_one_series_of_one_step():
+    X, ids = _from(pd.DataFrame({"id": ["s"], "t": [0], "x": [0.5]}))
+    assert X.shape == (1, 1) and X[0, 0] == 0.5 and ids.tolist() == ["s"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"ids": ["a", "b", "a"]}, r"ids must be unique, got 'a' more than once"),
+        ({"ids": [0, 1, 1]}, r"ids must be unique, got 1 more than once"),
+        ({"ids": [0.0, np.nan, 1.0]}, r"ids has missing values at positions 1"),
+        ({"ids": ["a", None, "b"]}, r"ids has missing values at positions 1"),
+        ({"ids": [1, "a", 2]}, r"ids mixes values of types \['number', 'str'\]"),
+        ({"ids": [0, 1]}, r"ids must have shape \(3,\), got \(2,\)"),
+        ({"ids": "abc"}, r"ids must have shape \(3,\), got \(\)"),
+        ({"value_cols": ["u", "u"]}, r"value_cols names 'u' more than once"),
+        ({"value_cols": ["id", "v"]}, r"'id', which is also id_col or time_col"),
+        ({"value_cols": ["u", "time"]}, r"'time', which is also id_col or time_col"),
+        ({"value_cols": ["u"]}, r"value_cols names 1 columns for 2 channels"),
+        ({"value_cols": "uv"}, r"value_cols names 1 columns for 2 channels"),
+        ({"value_cols": 5}, r"value_cols must be a column name or a list"),
+        ({"value_cols": {"u", "v"}}, r"value_cols must be a column name or a list"),
+        ({"id_col": "time"}, r"id_col and time_col are both 'time'"),
+        ({"id_col": ["id"]}, r"id_col must be one column name"),
+    ],
+)
+def test_to_long_dataframe_rejects_what_would_not_come_back(rng, kwargs, message):
+    X = rng.normal(size=(3, 4, 2))
+    with pytest.raises(ValueError, match=message):
+        to_long_dataframe(X, **kwargs)
+
+
+def test_to_long_dataframe_takes_a_string_for_one_channel():
+    df = to_long_dataframe(np.array([[1.0, 2.0], [3.0, np.nan]]), value_cols="v")
+    assert list(df.columns) == ["id", "time", "v"] and df["v"].tolist() == [1, 2, 3]
+
+
+def test_to_long_dataframe_rejects_nan_inside_a_series():
+    with pytest.raises(ValueError, match=r"X"):
+        to_long_dataframe(np.array([[1.0, np.nan, 2.0]]))

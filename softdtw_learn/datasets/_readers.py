@@ -3,339 +3,1032 @@ r"""Readers for the four UCR/UEA archive formats.
 - ``.tsv``: UCR 2018, tab-separated, label first, trailing NaN padding;
 - ``.txt``: UCR 2015, whitespace-separated, label first;
 - ``.ts``: sktime/aeon, ``@`` header, ``@data``, channels separated by ``:``,
-  label last, equal or unequal lengths;
+  label last, equal or unequal lengths, ``?`` for a missing value;
 - ``.arff``: Weka ARFF, univariate (one numeric attribute per time step) or
   UEA multivariate (a relational attribute, channels separated by ``\n``).
 
-The format is recognised from the content; the suffix is only a hint. Every
-error names the file and, where there is one, the line.
+The format is recognised from the content; the suffix is only a hint. Each
+file is checked against its own header and grammar, and every error names
+the file and, where there is one, the line.
 """
 
+import csv
+import io
+import itertools
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..utils import to_time_series_dataset, trailing_nan_lengths
+from ..utils import trailing_nan_lengths
+
+# Missing-value tokens: NaN in every format, "?" in .ts and .arff.
+_NAN_TOKENS = ("NaN", "nan")
+_MISSING_TOKENS = ("?", "NaN", "nan")
+# A number as pandas' C parser reads one (used to find a value it rejected).
+_NUMBER_CORE = r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|(?i:inf(?:inity)?))"
+_NUMBER = re.compile(rf" *{_NUMBER_CORE} *")
+_CANONICAL_INT = re.compile(r"-?[1-9][0-9]*|0")
+_FLOAT_INT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+# ------------------------------------------------------------------ labels
 
 
-def _labels(raw):
-    """Labels as written; ints when every label is an integer number."""
-    raw = [str(v).strip() for v in raw]
-    try:
-        as_float = np.array([float(v) for v in raw])
-    except ValueError:
-        return np.array(raw)
-    if np.all(np.isfinite(as_float)) and np.all(as_float == np.round(as_float)):
-        return as_float.astype(np.int64)
-    return np.array(raw)
+def _label_as_int(text, float_notation):
+    """Return the int64 that ``text`` writes exactly, or None.
 
-
-def _content_lines(text):
-    """``(line_number, line)`` without blanks and ``#``/``%`` comments.
-
-    Only spaces and line ends are stripped: a leading tab is an empty field.
+    ``text`` must be the canonical decimal of the integer (optional ``-``, no
+    leading zero, not ``-0``); with ``float_notation``, also a number with a
+    fraction or an exponent whose value is exactly that integer (``1.0``,
+    ``1.0000000e+00``), as numpy and MATLAB write labels in label-first files.
     """
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip(" \r\n")
-        if stripped.strip() and stripped.lstrip()[0] not in "#%":
+    if len(text) > 40:  # beyond int64 whatever it says
+        return None
+    if _CANONICAL_INT.fullmatch(text):
+        value = int(text)
+    elif float_notation and _FLOAT_INT.fullmatch(text):
+        number = Decimal(text)
+        if number.adjusted() > 18 or number != number.to_integral_value():
+            return None
+        value = int(number)
+        if value == 0 and text.startswith("-"):
+            return None  # -0.0 is not how 0 is written, as -0 is not
+    else:
+        return None
+    return value if _INT64_MIN <= value <= _INT64_MAX else None
+
+
+def _labels(texts, float_notation=False):
+    """Labels as written: int64 when every text writes an integer exactly, else str.
+
+    Distinct texts always stay distinct: when two of them write one integer
+    (``1`` and ``1.0``), every label stays a str.
+    """
+    texts = np.array(texts, dtype=str)
+    uniques, codes = np.unique(texts, return_inverse=True)
+    ints = [_label_as_int(str(u), float_notation) for u in uniques]
+    if None in ints or len(set(ints)) != len(ints):
+        return texts
+    return np.array(ints, dtype=np.int64)[codes]
+
+
+def _targets(texts, lines, path, what):
+    """Numeric targets (regression) as float64; each must be a finite number."""
+    for text, line in zip(texts, lines, strict=True):
+        if not _NUMBER.fullmatch(text) or np.isinf(float(text)):
+            raise ValueError(
+                f"{path}: line {line} has target {text!r}; {what} declares numeric "
+                "targets, which must be finite numbers."
+            )
+    return np.array([float(t) for t in texts])
+
+
+def _unquote(text):
+    """``text`` without one pair of surrounding ARFF quotes."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+# ------------------------------------------------------------ file access
+
+
+def _line_of(text, offset):
+    """1-based number of the line that holds character ``offset`` of ``text``."""
+    return text.count("\n", 0, offset) + 1
+
+
+def _read_text(path):
+    r"""Read a file's bytes and text: UTF-8, without a BOM, ``\r\n`` made ``\n``."""
+    if path.is_dir():
+        raise ValueError(
+            f"{path}: is a directory, not a file; pass one of the dataset's files "
+            "(e.g. NAME_TRAIN.tsv)."
+        )
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file.") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ValueError(f"{path}: is UTF-16 text; save it as UTF-8.")
+    if b"\0" in data:
+        raise ValueError(
+            f"{path}: not a text file (it holds NUL bytes); expected a UCR/UEA "
+            ".tsv, .txt, .ts or .arff file."
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValueError(
+            f"{path}: line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+            "save the file as UTF-8."
+        ) from None
+    if text.startswith("\ufeff"):
+        text, data = text[1:], data[3:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").removesuffix("\r")
+        data = data.replace(b"\r\n", b"\n").removesuffix(b"\r")
+        stray = text.find("\r")
+        if stray >= 0:
+            raise ValueError(
+                f"{path}: line {_line_of(text, stray)} holds a carriage return (\\r) "
+                "that does not end a line; use \\n or \\r\\n line ends."
+            )
+    if not text or text.isspace():
+        raise ValueError(f"{path}: the file is empty; no series to read.")
+    return data, text
+
+
+def _iter_lines(text):
+    """Yield the lines of ``text`` one at a time."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end]
+        start = end + 1
+
+
+def _content_lines(lines, comments):
+    """``(line_number, stripped_line)`` for lines neither blank nor comments."""
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped and stripped[0] not in comments:
             yield number, stripped
 
 
 def _sniff(text, path):
-    """Name the format of a file's content (its head): tsv, txt, ts or arff."""
-    first = next(_content_lines(text), None)
+    """Name the format of a file's content: tsv, txt, ts or arff."""
+    head = _content_lines(_iter_lines(text), "#%")
+    first = next(head, None)
     if first is None:
-        raise ValueError(f"{path}: the file is empty; no series to read.")
-    line = first[1].strip()
+        raise ValueError(
+            f"{path}: the file is empty (only blank lines and comments); no series "
+            "to read."
+        )
+    number, line = first
     if line.startswith("@"):
-        keywords = {
-            m.group(1).lower()
-            for m in re.finditer(r"^\s*@(\w+)", text, flags=re.MULTILINE)
-        }
-        if keywords & {"relation", "attribute"}:
-            return "arff"
+        for _, header in itertools.chain([first], head):  # the header lines only
+            keyword = header.split(None, 1)[0].lower()
+            if keyword in ("@relation", "@attribute"):
+                return "arff"
+            if keyword == "@data" or not header.startswith("@"):
+                break
         return "ts"
     if "\t" in line:
         return "tsv"
     tokens = line.split()
-    if len(tokens) > 1:
-        try:
-            float(tokens[1])
-            return "txt"
-        except ValueError:
-            pass
+    if len(tokens) > 1 and (_NUMBER.fullmatch(tokens[1]) or tokens[1] in _NAN_TOKENS):
+        return "txt"
+    cells = line.split(",")
+    if len(cells) > 1 and _NUMBER.fullmatch(cells[1]):
+        raise ValueError(
+            f"{path}: line {number} is comma-separated, which is not a UCR/UEA "
+            "format; write one series per line, label first, tab-separated (.tsv)."
+        )
+    suffix = path.suffix.lower()
+    if len(tokens) == 1 and suffix in (".tsv", ".txt"):  # a label and no values?
+        return suffix[1:]  # the suffix decides what the content cannot
     raise ValueError(
-        f"{path}: line {first[0]} matches none of the UCR/UEA formats (.tsv, .txt, "
+        f"{path}: line {number} matches none of the UCR/UEA formats (.tsv, .txt, "
         ".ts, .arff); check that this is an archive file."
     )
 
 
-def _series_lengths(values, lines, path):
-    """Return the lengths of label-first rows; NaN may only pad at the end."""
-    lengths, inside = trailing_nan_lengths(np.isnan(values)[:, :, None])
+# ------------------------------------------------------------ values, shape
+
+
+def _bad_token(token, missing):
+    """Words for why ``token`` is not a value, or None when it is one."""
+    if token in missing or _NUMBER.fullmatch(token):
+        return None
+    if not token.strip():
+        return "an empty value"
+    return f"a value that is not a number ({token.strip()!r})"
+
+
+def _position(time, channel, n_channels):
+    """Words for a place in a series: the time index, and the channel if several."""
+    if n_channels > 1:
+        return f"time index {time} of channel {channel}"
+    return f"time index {time}"
+
+
+def _infinite_error(path, line, where):
+    return ValueError(
+        f"{path}: line {line} has an infinite value (inf, or a number beyond the "
+        f"float64 range such as 2e308) at {where}; soft-DTW needs finite values."
+    )
+
+
+def _shaped(X, lines, path, missing):
+    """Check the padding of a (n, width, d) dataset and return it as read.
+
+    Trailing missing values (in every channel) pad a shorter series; one
+    before a series' end is an error naming the line. Univariate series of
+    equal length come back 2-D.
+    """
+    lengths, inside = trailing_nan_lengths(np.isnan(X))
     empty = np.flatnonzero(lengths == 0)
     if empty.size:
-        raise ValueError(f"{path}: line {lines[empty[0]]} has a label but no values.")
-    if inside is not None:
-        row, col = inside
         raise ValueError(
-            f"{path}: line {lines[row]} has a missing value (NaN) at time index "
-            f"{col}, inside the series; only trailing NaN padding is supported. "
-            "Impute missing values first."
+            f"{path}: line {lines[empty[0]]} has no values (every value is "
+            "missing); each series needs at least one."
         )
-    return lengths
-
-
-def _fields_per_line(raw, fmt):
-    """Line numbers of the non-empty lines of ``raw`` and their field counts.
-
-    Vectorised over the bytes (separator positions, then one binary search
-    per line end), so that checking a large file costs little beside parsing.
-    """
-    data = np.frombuffer(raw, dtype=np.uint8)
-    ends = np.flatnonzero(data == ord("\n"))
-    if data.size and data[-1] != ord("\n"):
-        ends = np.append(ends, data.size)
-    starts = np.concatenate([[0], ends[:-1] + 1])
-    if fmt == "tsv":
-        marks = np.flatnonzero(data == ord("\t"))
-        extra = 1
-    else:  # a field starts where a non-blank byte follows a blank one
-        blank = (data == ord(" ")) | (data == ord("\t")) | (data == ord("\r"))
-        blank |= data == ord("\n")
-        marks = np.flatnonzero(~blank & np.concatenate([[True], blank[:-1]]))
-        extra = 0
-    fields = np.diff(np.searchsorted(marks, np.concatenate([[0], ends]))) + extra
-    length = ends - starts
-    last = data[np.maximum(ends - 1, 0)] if data.size else np.zeros(0, np.uint8)
-    empty = (length == 0) | ((length == 1) & (last == ord("\r")))
-    keep = ~empty
-    return np.flatnonzero(keep) + 1, fields[keep]
-
-
-def _read_clean_numeric(path, fmt):
-    """Fast path: every field a number, no NaN, integer labels; else None.
-
-    A short row would show up as NaN, so a file without NaN has no ragged
-    rows. Anything else goes through ``_read_label_first``, which checks
-    each condition and names the offending line.
-    """
-    try:
-        frame = pd.read_csv(
-            path,
-            sep="\t" if fmt == "tsv" else r"\s+",
-            header=None,
-            na_filter=False,  # "NaN" stays text: such a file takes the other path
+    if inside is not None:
+        row, time = inside
+        raise ValueError(
+            f"{path}: line {lines[row]} has a missing value ({missing}) at time "
+            f"index {time}, inside the series; only trailing missing values are "
+            "read, as the padding of a shorter series. Impute missing values first."
         )
-    except (ValueError, pd.errors.ParserError):
-        return None
-    if frame.shape[1] < 2 or any(
-        k not in "fiu" for k in frame.dtypes.map(lambda dtype: dtype.kind)
-    ):
-        return None
-    labels = frame.pop(0).to_numpy(dtype=np.float64)
-    values = frame.to_numpy(dtype=np.float64)
-    if not (np.isfinite(values).all() and np.isfinite(labels).all()):
-        return None
-    if not np.all(labels == np.round(labels)):
-        return None  # labels as written: re-read them as text
-    return np.ascontiguousarray(values), labels.astype(np.int64)
+    width = int(lengths.max())
+    if X.shape[2] == 1 and np.all(lengths == width):
+        return np.ascontiguousarray(X[:, :width, 0])
+    return np.ascontiguousarray(X[:, :width])
 
 
-def _read_label_first(raw, path, fmt):
-    """UCR 2018 ``.tsv`` or UCR 2015 ``.txt``: one series per line, label first."""
-    lines, fields = _fields_per_line(raw, fmt)
+class _Series:
+    """Series collected line by line as text, parsed in one pass at the end.
+
+    Each series is ``n_channels`` comma-separated strings of equal length
+    (counting missing values), stored channel after channel.
+    """
+
+    def __init__(self, path, missing):
+        self.path, self.missing = path, missing
+        self.pieces, self.lines, self.lengths = [], [], []
+        self.n_channels = None
+
+    def add(self, line, channels):
+        self.pieces.extend(channels)
+        self.lines.append(line)
+        self.lengths.append(channels[0].count(",") + 1)
+
+    def values(self, hint=""):
+        """All values as one flat float64 array; the error names a bad one."""
+        lengths = np.array(self.lengths, dtype=np.int64)
+        expected = int(lengths.sum()) * self.n_channels
+        joined = "\n".join(self.pieces).replace(",", "\n")
+        try:
+            flat = pd.read_csv(
+                io.StringIO(joined),
+                sep=",",  # no comma is left: one value per line
+                header=None,
+                names=[0],
+                index_col=False,
+                dtype=np.float64,
+                na_values=list(self.missing),
+                keep_default_na=False,
+                quoting=csv.QUOTE_NONE,
+                skip_blank_lines=False,
+            )[0].to_numpy(dtype=np.float64)
+        except (ValueError, pd.errors.ParserError) as exc:
+            raise self._locate(str(exc).splitlines()[0], hint) from None
+        if flat.size != expected:  # a guard: every piece should give its values
+            raise self._locate("values went missing", hint)
+        self.offsets = np.concatenate([[0], np.cumsum(lengths * self.n_channels)])
+        infinite = np.flatnonzero(np.isinf(flat))
+        if infinite.size:
+            series, channel, time = self.where(infinite[0])
+            raise _infinite_error(
+                self.path,
+                self.lines[series],
+                _position(time, channel, self.n_channels),
+            )
+        return flat
+
+    def where(self, flat_index):
+        """``(series, channel, time)`` of an index into the flat values."""
+        series = int(np.searchsorted(self.offsets, flat_index, side="right") - 1)
+        within = int(flat_index - self.offsets[series])
+        channel, time = divmod(within, self.lengths[series])
+        return series, channel, time
+
+    def _locate(self, detail, hint):
+        d = self.n_channels
+        for k, piece in enumerate(self.pieces):
+            for time, token in enumerate(piece.split(",")):
+                reason = _bad_token(token, self.missing)
+                if reason:
+                    last = hint if k % d == d - 1 else ""
+                    return ValueError(
+                        f"{self.path}: line {self.lines[k // d]} has {reason} at "
+                        f"{_position(time, k % d, d)}.{last}"
+                    )
+        return ValueError(f"{self.path}: a value is not a number ({detail}).")
+
+    def dataset(self, flat):
+        """Arrange the values as (n_series, width, n_channels), NaN-padded."""
+        lengths = np.array(self.lengths, dtype=np.int64)
+        n, d, width = len(lengths), self.n_channels, int(lengths.max())
+        if np.all(lengths == width):
+            return flat.reshape(n, d, width).transpose(0, 2, 1)
+        X = np.full((n, width, d), np.nan)
+        for k, length in enumerate(self.lengths):
+            start = self.offsets[k]
+            X[k, :length] = flat[start : start + length * d].reshape(d, length).T
+        return X
+
+
+# ------------------------------------------------------- label-first formats
+
+
+class _Lines:
+    """Where the lines of a byte buffer start and end, found with numpy."""
+
+    def __init__(self, data, blanks):
+        self.bytes = b = np.frombuffer(data, dtype=np.uint8)
+        ends = np.flatnonzero(b == ord("\n"))
+        if b.size and b[-1] != ord("\n"):
+            ends = np.append(ends, b.size)
+        self.ends = ends
+        self.starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
+        # A line is skipped when empty, blank or a comment. Only lines that
+        # start with a blank need a look for their first other byte.
+        empty = ends == self.starts
+        first = b[np.minimum(self.starts, max(b.size - 1, 0))].copy()
+        blank = np.frombuffer(blanks, dtype=np.uint8)
+        nonblank = re.compile(rb"[^" + re.escape(blanks) + rb"]")
+        for k in np.flatnonzero(~empty & np.isin(first, blank)).tolist():
+            found = nonblank.search(data, self.starts[k], self.ends[k])
+            first[k] = data[found.start()] if found else ord("\n")
+        self.content = ~empty & (first != ord("#")) & (first != ord("\n"))
+        # Whitespace-only or comment lines: pandas must not see them (empty
+        # lines it skips itself).
+        self.skipped = bool(np.any(~self.content & ~empty))
+        self.numbers = np.flatnonzero(self.content) + 1
+
+    def line_of(self, offsets):
+        """1-based numbers of the lines that hold byte ``offsets``."""
+        return np.searchsorted(self.ends, offsets) + 1
+
+    def in_content(self, positions):
+        """Keep the byte ``positions`` that lie in content lines."""
+        return positions[self.content[self.line_of(positions) - 1]]
+
+    def per_line(self, positions):
+        """How many of the sorted byte ``positions`` each content line holds."""
+        starts, ends = self.starts[self.content], self.ends[self.content]
+        return np.searchsorted(positions, ends) - np.searchsorted(positions, starts)
+
+    def content_bytes(self, data):
+        """Join the content lines into one buffer."""
+        spans = zip(self.starts[self.content], self.ends[self.content], strict=True)
+        return b"\n".join(data[start:end] for start, end in spans)
+
+    def text(self, data, k):
+        """Content line ``k`` (0-based among content lines) as text."""
+        start = self.starts[self.content][k]
+        return data[start : self.ends[self.content][k]].decode("utf-8")
+
+
+def _check_tabs(lines, tabs, path):
+    r"""Reject empty tab-separated fields: no label, ``\t\t``, a trailing tab."""
+    b = lines.bytes
+    if not tabs.size:
+        return
+    at_end = (tabs + 1 == b.size) | (b[np.minimum(tabs + 1, b.size - 1)] == ord("\n"))
+    empty = at_end | np.append(np.diff(tabs) == 1, False)
+    leading = (tabs == 0) | (b[tabs - 1] == ord("\n"))
+    if not (empty.any() or leading.any()):
+        return
+    lead = lines.in_content(tabs[leading])
+    empty = lines.in_content(tabs[empty])
+    if not (lead.size or empty.size):
+        return  # only in comment lines
+    if lead.size and (not empty.size or lead[0] < empty[0]):
+        line = int(lines.line_of(lead[0]))
+        raise ValueError(f"{path}: line {line} has no label (it starts with a tab).")
+    position = int(empty[0])
+    line = int(lines.line_of(position))
+    before = np.searchsorted(tabs, position) - np.searchsorted(
+        tabs, lines.starts[line - 1]
+    )
+    if position + 1 == b.size or b[position + 1] == ord("\n"):
+        raise ValueError(
+            f"{path}: line {line} has an empty field at the end (a trailing tab "
+            f"after field {before + 1}); remove the tab, or write NaN for a "
+            "missing value."
+        )
+    raise ValueError(
+        f"{path}: line {line} has an empty field after field {before + 1} (two "
+        "tabs in a row); write NaN for a missing value."
+    )
+
+
+def _check_fields(lines, marks, extra, path):
+    """Every content line has the same number (at least 2) of fields; return it.
+
+    A line has ``extra`` fields more than ``marks`` (sorted byte positions):
+    the tabs of a ``.tsv`` (``extra=1``), the first byte of each field of a
+    ``.txt`` (``extra=0``).
+    """
+    fields = lines.per_line(marks) + extra
+    numbers = lines.numbers
     ragged = np.flatnonzero(fields != fields[0])
     if ragged.size:
+        k = ragged[0]
         raise ValueError(
-            f"{path}: line {lines[ragged[0]]} has a different number of fields than "
-            f"line {lines[0]}; rows of unequal length must be padded with NaN."
+            f"{path}: line {numbers[k]} has a different number of fields "
+            f"({fields[k]}) than line {numbers[0]} ({fields[0]}); every line holds "
+            "a label and the same number of values (pad shorter series with NaN)."
         )
     if fields[0] < 2:
-        raise ValueError(f"{path}: line {lines[0]} has a label but no values.")
-    frame = pd.read_csv(
-        path,
-        sep="\t" if fmt == "tsv" else r"\s+",
-        header=None,
-        dtype={0: str},
-        na_values=["NaN", "nan"],
-        keep_default_na=False,
-        skip_blank_lines=True,
-    )
-    labels = frame.pop(0)
-    unlabelled = labels.isna() | (labels.str.strip() == "")
-    if unlabelled.any():
-        raise ValueError(
-            f"{path}: line {lines[int(np.flatnonzero(unlabelled)[0])]} has no label."
-        )
-    bad = [c for c in frame.columns if frame[c].dtype.kind not in "fiu"]
+        raise ValueError(f"{path}: line {numbers[0]} has a label but no values.")
+    return int(fields[0])
+
+
+def _field_starts(lines):
+    """Byte positions where a whitespace-separated field starts."""
+    b = lines.bytes
+    blank = (b == ord(" ")) | (b == ord("\t")) | (b == ord("\n")) | (b == ord("\f"))
+    return np.flatnonzero(~blank & np.insert(blank[:-1], 0, True))
+
+
+def _numeric_columns(frame, numbers, path):
+    """Value columns as float64; the error names the first value not a number.
+
+    pandas infers each column; one that is not numeric holds text, or an
+    integer beyond int64 (read as Python ints), which is still a number.
+    """
+    bad = []  # (row, column, text) of the first non-number of each column
+    odd = [
+        c
+        for c, dtype in zip(frame.columns, frame.dtypes, strict=True)
+        if dtype.kind not in "fiu"
+    ]
+    for column in odd:
+        values = frame[column]
+        missing = values.isna().to_numpy()
+        texts = values.astype(str)
+        wrong = ~missing & ~texts.str.fullmatch(_NUMBER.pattern).to_numpy(bool)
+        if wrong.any():
+            row = int(np.argmax(wrong))
+            bad.append((row, column, texts.iloc[row]))
+        else:
+            floats = [
+                np.nan if m else float(t) for m, t in zip(missing, texts, strict=True)
+            ]
+            frame[column] = np.array(floats)
     if bad:
-        coerced = frame[bad].apply(pd.to_numeric, errors="coerce")
-        row = int(np.flatnonzero((coerced.isna() & frame[bad].notna()).any(axis=1))[0])
+        row, column, text = min(bad)
+        reason = _bad_token(text, _NAN_TOKENS)
         raise ValueError(
-            f"{path}: line {lines[row]} has a value that is not a number; each row "
-            "must be a label followed by numbers."
+            f"{path}: line {numbers[row]} has {reason} at time index {column - 1}; "
+            "each line holds a label and then numbers (NaN pads)."
         )
-    values = frame.to_numpy(dtype=np.float64)
-    lengths = _series_lengths(values, lines, path)
-    if np.all(lengths == values.shape[1]):
-        return np.ascontiguousarray(values), _labels(labels)
-    return values[:, : lengths.max(), None].copy(), _labels(labels)
+    return frame.to_numpy(dtype=np.float64)
 
 
-def _parse_values(text, path, number, what):
-    """Comma-separated numbers; ``?`` and NaN (missing values) are errors."""
-    fields = [v.strip() for v in text.split(",")]
+def _read_label_first(data, path, fmt):
+    """UCR 2018 ``.tsv`` or UCR 2015 ``.txt``: one series per line, label first."""
+    lines = _Lines(data, b" \t" if fmt == "tsv" else b" \t\f")
+    if fmt == "tsv":
+        tabs = np.flatnonzero(lines.bytes == ord("\t"))
+        _check_tabs(lines, tabs, path)
+        n_fields = _check_fields(lines, tabs, 1, path)
+    else:
+        n_fields = _check_fields(lines, _field_starts(lines), 0, path)
     try:
-        values = np.array([np.nan if v == "?" else float(v) for v in fields])
-    except ValueError:
-        raise ValueError(
-            f"{path}: line {number} has a value that is not a number in {what}."
-        ) from None
-    if np.isnan(values).any():
-        raise ValueError(
-            f"{path}: line {number} has a missing value ('?' or NaN) at time index "
-            f"{int(np.flatnonzero(np.isnan(values))[0])} of {what}; softdtw_learn "
-            "needs complete series. Impute missing values first."
+        frame = pd.read_csv(
+            io.BytesIO(lines.content_bytes(data) if lines.skipped else data),
+            sep="\t" if fmt == "tsv" else r"\s+",
+            header=None,
+            names=list(range(n_fields)),
+            index_col=False,
+            dtype={0: object},  # the labels as written
+            na_values=list(_NAN_TOKENS),
+            keep_default_na=False,
+            quoting=csv.QUOTE_NONE,
+            engine="c",
+            low_memory=False,  # one pass: no mixed-type chunks, no DtypeWarning
         )
-    return values
+    except (ValueError, pd.errors.ParserError) as exc:  # a guard
+        raise ValueError(f"{path}: cannot be parsed ({exc}).") from None
+    numbers = lines.numbers
+    if len(frame) != numbers.size:  # a guard: the checks above rule this out
+        raise ValueError(f"{path}: could not match the file's lines to its rows.")
+    labels = [
+        # a label written NaN was read as missing: take its text from the line
+        lines.text(data, k).split(None, 1)[0] if pd.isna(label) else label.strip()
+        for k, label in enumerate(frame.pop(0).tolist())
+    ]
+    if not all(labels):
+        raise ValueError(f"{path}: line {numbers[labels.index('')]} has no label.")
+    values = _numeric_columns(frame, numbers, path)
+    infinite = np.isinf(values)
+    if infinite.any():
+        row, time = np.argwhere(infinite)[0]
+        raise _infinite_error(path, numbers[row], f"time index {time}")
+    X = _shaped(values[:, :, None], numbers, path, "NaN")
+    return X, _labels(labels, float_notation=True)
 
 
-def _stack_channels(channels, path, number):
-    """Channels of one series as ``(length, n_channels)``; equal lengths."""
-    sizes = {c.size for c in channels}
-    if len(sizes) > 1:
+# ------------------------------------------------------------------- .ts
+
+_TS_NAMES = {  # lower case -> as the archive spells it
+    "problemname": "@problemName",
+    "timestamps": "@timeStamps",
+    "missing": "@missing",
+    "univariate": "@univariate",
+    "dimensions": "@dimensions",
+    "equallength": "@equalLength",
+    "serieslength": "@seriesLength",
+    "classlabel": "@classLabel",
+    "targetlabel": "@targetLabel",
+}
+_TS_BOOLEAN = ("timestamps", "missing", "univariate", "equallength", "targetlabel")
+
+
+def _ts_value(key, value, number, path):
+    """Check the value of one ``.ts`` header line against its key; return it."""
+    name = _TS_NAMES[key]
+    if key in _TS_BOOLEAN:
+        if value.lower() not in ("true", "false"):
+            raise ValueError(
+                f"{path}: line {number}: {name} must be true or false, got {value!r}."
+            )
+        return value.lower() == "true"
+    if key in ("dimensions", "serieslength"):
+        if not (value.isascii() and value.isdigit() and int(value) > 0):
+            raise ValueError(
+                f"{path}: line {number}: {name} must be a positive integer, got "
+                f"{value!r}."
+            )
+        return int(value)
+    if key == "classlabel":
+        flag, *labels = value.split() or [""]
+        if flag.lower() == "true" and labels:
+            return labels
+        if flag.lower() == "false" and not labels:
+            return None
         raise ValueError(
-            f"{path}: line {number} has channels of different lengths "
-            f"{sorted(sizes)}; the channels of one series must be equally long."
+            f"{path}: line {number}: {name} must be 'true' followed by the class "
+            f"labels, or 'false'; got {value!r}."
         )
-    return np.stack(channels, axis=1)
+    return value  # problemName: any text
+
+
+def _ts_header(rows, path):
+    """Header of a ``.ts`` file up to ``@data``: {key: (value, line)}."""
+    header = {}
+    for number, line in rows:
+        if not line.startswith("@"):
+            raise ValueError(
+                f"{path}: line {number} comes before @data but is not a header line "
+                "(@name value)."
+            )
+        written, value = (line[1:].split(None, 1) + ["", ""])[:2]
+        key, value = written.lower(), value.strip()
+        key = "dimensions" if key == "dimension" else key  # the spec's spelling
+        if key == "data":
+            if value:
+                raise ValueError(f"{path}: line {number}: @data takes no value.")
+            return header, number
+        if key not in _TS_NAMES:
+            raise ValueError(
+                f"{path}: line {number} has the unknown header @{written}; a .ts "
+                f"header knows {', '.join(_TS_NAMES.values())} and @data."
+            )
+        if key in header:
+            raise ValueError(
+                f"{path}: line {number} repeats {_TS_NAMES[key]} (first on line "
+                f"{header[key][1]})."
+            )
+        header[key] = (_ts_value(key, value, number, path), number)
+    raise ValueError(f"{path}: no @data line; not a complete .ts file.")
+
+
+def _ts_check_header(header, path):
+    """Reject a ``.ts`` header that contradicts itself or is unsupported."""
+
+    def line(key):
+        return header[key][1]
+
+    def value(key, default=None):
+        return header[key][0] if key in header else default
+
+    if value("timestamps"):
+        raise ValueError(
+            f"{path}: line {line('timestamps')}: @timeStamps true is not supported; "
+            "export the series without timestamps."
+        )
+    if value("classlabel") and value("targetlabel"):
+        raise ValueError(
+            f"{path}: lines {line('classlabel')} and {line('targetlabel')}: "
+            "@classLabel true and @targetLabel true contradict each other; a .ts "
+            "file holds class labels or regression targets."
+        )
+    if value("univariate") and value("dimensions", 1) > 1:
+        raise ValueError(
+            f"{path}: lines {line('univariate')} and {line('dimensions')}: "
+            f"@univariate true contradicts @dimensions {value('dimensions')}."
+        )
+    if value("equallength") is False and "serieslength" in header:
+        raise ValueError(
+            f"{path}: lines {line('equallength')} and {line('serieslength')}: "
+            "@seriesLength is only for @equalLength true; remove one of them."
+        )
+
+
+def _ts_check_lengths(series, header, path):
+    """Lengths as written (counting ``?``) against @seriesLength/@equalLength."""
+    lengths = np.array(series.lengths)
+    if "serieslength" in header:
+        expected, where = header["serieslength"]
+        rule = f"@seriesLength on line {where} says {expected}"
+    elif header.get("equallength", (False,))[0]:
+        expected = lengths[0]
+        rule = (
+            f"line {series.lines[0]} has {expected} and @equalLength true on line "
+            f"{header['equallength'][1]} says all series are equally long"
+        )
+    else:
+        return
+    wrong = np.flatnonzero(lengths != expected)
+    if wrong.size:
+        k = wrong[0]
+        raise ValueError(
+            f"{path}: line {series.lines[k]} has a series of {lengths[k]} values "
+            f"(per channel, '?' included), but {rule}."
+        )
 
 
 def _read_ts(text, path):
     """sktime/aeon ``.ts``: header, ``@data``, channels by ``:``, label last."""
-    header = {}
-    series, labels = [], []
-    in_data = False
-    dims = None
-    for number, raw in _content_lines(text):
-        line = raw.strip()
-        if not in_data:
-            if not line.startswith("@"):
+    rows = _content_lines(_iter_lines(text), "#%")
+    header, data_line = _ts_header(rows, path)
+    _ts_check_header(header, path)
+    classes = header.get("classlabel", (None,))[0]
+    target = header.get("targetlabel", (False,))[0]
+    if "dimensions" in header:
+        dims, source = header["dimensions"]
+        source = f"@dimensions on line {source}"
+    elif header.get("univariate", (False,))[0]:
+        dims, source = 1, f"@univariate true on line {header['univariate'][1]}"
+    else:
+        dims = source = None
+    declared = set(classes or ())
+    hint = (
+        ""
+        if classes or target
+        else " If the last field is a class label, declare it: @classLabel true "
+        "<labels>."
+    )
+    series = _Series(path, _MISSING_TOKENS)
+    labels = []
+    for number, line in rows:
+        if line.startswith("@"):
+            raise ValueError(
+                f"{path}: line {number} is a header line after @data (line "
+                f"{data_line}); move it above @data."
+            )
+        if classes or target:
+            line, colon, label = line.rpartition(":")
+            label = label.strip()
+            if not colon or not label:
                 raise ValueError(
-                    f"{path}: line {number} comes before @data but is not a header "
-                    "line."
+                    f"{path}: line {number} has no label (the header declares "
+                    "one after the last ':')."
                 )
-            key, _, value = line[1:].partition(" ")
-            header[key.lower()] = value.strip()
-            in_data = key.lower() == "data"
-            if header.get("timestamps", "false").lower() == "true":
+            if classes and label not in declared:
+                shown = " ".join(classes[:20]) + (" ..." if len(classes) > 20 else "")
                 raise ValueError(
-                    f"{path}: @timeStamps true is not supported; export the series "
-                    "without timestamps."
+                    f"{path}: line {number} has class label {label!r}, which "
+                    f"@classLabel on line {header['classlabel'][1]} does not "
+                    f"declare (declared: {shown})."
                 )
-            continue
-        class_label = header.get("classlabel", "false").lower().split()[:1]
-        has_label = class_label == ["true"] or (
-            header.get("targetlabel", "false").lower() == "true"
-        )
-        parts = line.split(":")
-        if has_label:
-            if len(parts) < 2 or not parts[-1].strip():
-                raise ValueError(f"{path}: line {number} has no label.")
-            labels.append(parts[-1].strip())
-            parts = parts[:-1]
+            labels.append(label)
+        channels = line.split(":")
         if dims is None:
-            dims = int(header.get("dimensions", len(parts)))
-        if len(parts) != dims:
+            dims, source = len(channels), f"the first series on line {number}"
+        if len(channels) != dims:
             raise ValueError(
-                f"{path}: line {number} has {len(parts)} channels, expected {dims} "
-                "(from @dimensions or the first series)."
+                f"{path}: line {number} has {len(channels)} channels, expected "
+                f"{dims} (from {source}).{hint}"
             )
-        channels = [
-            _parse_values(part, path, number, f"channel {c}")
-            for c, part in enumerate(parts)
-        ]
-        series.append(_stack_channels(channels, path, number))
-    if not in_data:
-        raise ValueError(f"{path}: no @data line; not a complete .ts file.")
-    if header.get("equallength", "").lower() == "true":
-        sizes = [s.shape[0] for s in series]
-        if len(set(sizes)) > 1:
+        counts = {channel.count(",") + 1 for channel in channels}
+        if len(counts) > 1:
             raise ValueError(
-                f"{path}: @equalLength true but series lengths range from "
-                f"{min(sizes)} to {max(sizes)}."
+                f"{path}: line {number} has channels of different lengths "
+                f"{sorted(counts)}; the channels of one series must be equally long "
+                f"(pad with '?').{hint}"
             )
-    return series, labels
+        series.add(number, channels)
+    if not series.lines:
+        raise ValueError(f"{path}: no series after @data (line {data_line}).")
+    series.n_channels = dims
+    _ts_check_lengths(series, header, path)
+    flat = series.values(hint)
+    if header.get("missing", (True,))[0] is False:
+        missing = np.flatnonzero(np.isnan(flat))
+        if missing.size:
+            k, channel, time = series.where(missing[0])
+            raise ValueError(
+                f"{path}: line {series.lines[k]} has a missing value ('?' or NaN) "
+                f"at {_position(time, channel, dims)}, but @missing false (line "
+                f"{header['missing'][1]}) says there are none."
+            )
+    X = _shaped(series.dataset(flat), series.lines, path, "'?' or NaN")
+    if target:
+        return X, _targets(labels, series.lines, path, "@targetLabel true")
+    return X, (_labels(labels) if classes else None)
+
+
+# ------------------------------------------------------------------ .arff
+
+_ARFF_ATTRIBUTE = re.compile(
+    r"@attribute\s+('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s{]+)\s*(.*)", re.I
+)
+_ARFF_FIELD = re.compile(r"\s*('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^,'\"]*)\s*")
+
+
+def _arff_split(text, path, number):
+    """Comma-separated ARFF fields, quotes respected and removed."""
+    fields, position = [], 0
+    while True:
+        match = _ARFF_FIELD.match(text, position)
+        position = match.end()
+        fields.append(_unquote(match.group(1).strip()))
+        if position == len(text):
+            return fields
+        if text[position] != ",":
+            raise ValueError(
+                f"{path}: line {number} has an unclosed quote, or text after a "
+                "quoted value before the next comma."
+            )
+        position += 1
+
+
+def _arff_type(spec, number, path):
+    """``(kind, nominal_values)`` of an attribute's type."""
+    lower = spec.lower()
+    if lower in ("numeric", "real", "integer"):
+        return "numeric", None
+    if lower in ("string", "relational"):
+        return lower, None
+    if spec.startswith("{") and spec.endswith("}"):
+        return "nominal", [v for v in _arff_split(spec[1:-1], path, number) if v]
+    raise ValueError(
+        f"{path}: line {number}: attribute type {spec!r} is not supported; use "
+        "numeric (the series), {a,b,...} or string (the class), or relational."
+    )
+
+
+def _arff_header(rows, path):
+    """Top-level attributes and the relational block's inner attributes."""
+    top, inner, block, relation = [], [], None, False
+    for number, line in rows:
+        keyword = line.split(None, 1)[0].lower()
+        if not line.startswith("@"):
+            raise ValueError(
+                f"{path}: line {number} is neither an ARFF header line nor data "
+                "(ARFF comments start with %)."
+            )
+        if not relation and keyword != "@relation":
+            raise ValueError(
+                f"{path}: line {number}: an ARFF header starts with @relation <name>."
+            )
+        if keyword == "@relation":
+            if relation:
+                raise ValueError(f"{path}: line {number} repeats @relation.")
+            relation = True
+        elif keyword == "@attribute":
+            match = _ARFF_ATTRIBUTE.fullmatch(line)
+            if match is None or not match.group(2):
+                raise ValueError(
+                    f"{path}: line {number}: expected @attribute <name> <type>."
+                )
+            name = _unquote(match.group(1))
+            kind, values = _arff_type(match.group(2).strip(), number, path)
+            if block is not None:
+                if kind != "numeric":
+                    raise ValueError(
+                        f"{path}: line {number}: attribute {name!r} inside the "
+                        f"relational attribute {block!r} must be numeric (is "
+                        f"'@end {block}' missing before it?)."
+                    )
+                inner.append(name)
+                continue
+            top.append((name, kind, values, number))
+            if kind == "relational":
+                block = name
+        elif keyword == "@end":
+            if block is None or _unquote(line.split(None, 1)[-1].strip()) != block:
+                raise ValueError(
+                    f"{path}: line {number}: @end does not close a relational "
+                    f"attribute{f' (open: {block!r})' if block else ''}."
+                )
+            block = None
+        elif keyword == "@data":
+            if block is not None:
+                raise ValueError(
+                    f"{path}: line {number}: the relational attribute {block!r} "
+                    "is not closed with @end before @data."
+                )
+            return top, inner, number
+        else:
+            raise ValueError(
+                f"{path}: line {number} has the unknown header {keyword}; an ARFF "
+                "header knows @relation, @attribute, @end and @data."
+            )
+    raise ValueError(f"{path}: no @data line; not a complete ARFF file.")
+
+
+def _arff_layout(top, inner, path):
+    """Check the attributes form a UCR/UEA layout; return (relational, n_values)."""
+    if not top:
+        raise ValueError(f"{path}: the header declares no @attribute.")
+    relational = [a for a in top if a[1] == "relational"]
+    if relational:
+        if len(top) != 2 or top[0][1] != "relational" or not inner:
+            raise ValueError(
+                f"{path}: line {relational[0][3]}: a UEA multivariate ARFF has one "
+                "relational attribute of numeric attributes (one per time step), "
+                "then the class."
+            )
+        return True, len(inner)
+    if len(top) < 2:
+        raise ValueError(
+            f"{path}: line {top[0][3]}: the header needs numeric attributes (one per "
+            "time step) and then the class."
+        )
+    for name, kind, _, number in top[:-1]:
+        if kind != "numeric":
+            raise ValueError(
+                f"{path}: line {number}: attribute {name!r} is {kind}; every "
+                "attribute but the last (the class) is a time step and must be "
+                "numeric."
+            )
+    return False, len(top) - 1
+
+
+def _arff_row(line, number, path, n_fields):
+    """``(body, label)`` of a univariate row; quotes only around values."""
+    quotes = [q for q in (line.find("'"), line.find('"')) if q >= 0]
+    cut = line.rfind(",", 0, min(quotes)) if quotes else -2
+    if cut == -2:  # no quotes
+        count = line.count(",") + 1
+        body, _, label = line.rpartition(",")
+    elif cut >= 0:  # quotes only in the last fields: split the body plainly
+        tail = _arff_split(line[cut + 1 :], path, number)
+        body, label = line[:cut], tail[-1]
+        count = body.count(",") + 1 + len(tail)
+        body = ",".join([body, *tail[:-1]])
+    else:
+        fields = _arff_split(line, path, number)
+        count, body, label = len(fields), ",".join(fields[:-1]), fields[-1]
+    if count != n_fields:
+        raise ValueError(
+            f"{path}: line {number} has {count} values, but the header declares "
+            f"{n_fields} attributes ({n_fields - 1} time steps and the class)."
+        )
+    return body, label
+
+
+def _arff_relational_row(line, number, path):
+    r"""Split a UEA row ``'c0\nc1\n...',label`` into ``(channels, label)``."""
+    quote = line[0]
+    close = line.find(quote, 1) if quote in "'\"" else -1
+    if close < 0:
+        raise ValueError(
+            f"{path}: line {number} should start with the quoted series "
+            "('channel\\nchannel...'), then a comma and the class."
+        )
+    rest = line[close + 1 :].strip()
+    fields = _arff_split(rest[1:], path, number) if rest.startswith(",") else []
+    if len(fields) != 1:
+        raise ValueError(
+            f"{path}: line {number} has {len(fields) + 1} values, but the header "
+            "declares 2 attributes (the relational series and the class)."
+        )
+    return line[1:close].split("\\n"), fields[0]
 
 
 def _read_arff(text, path):
     """Weka ARFF: univariate numeric attributes, or UEA relational multivariate."""
-    relational = False
-    depth = 0
-    in_data = False
-    series, labels = [], []
-    for number, raw in _content_lines(text):
-        line = raw.strip()
-        if not in_data:
-            lower = line.lower()
-            if lower.startswith("@attribute") and lower.endswith("relational"):
-                relational = True
-                depth += 1
-            elif lower.startswith("@end"):
-                depth -= 1
-            elif lower.startswith("@data"):
-                in_data = True
-            elif not lower.startswith(("@relation", "@attribute")):
-                raise ValueError(
-                    f"{path}: line {number} is neither an ARFF header line nor data."
-                )
-            continue
-        body, sep, label = line.rpartition(",")
-        if not sep or not label.strip():
-            raise ValueError(f"{path}: line {number} has no label.")
-        labels.append(label.strip().strip("'\""))
+    rows = _content_lines(_iter_lines(text), "%")
+    top, inner, data_line = _arff_header(rows, path)
+    relational, n_values = _arff_layout(top, inner, path)
+    name, kind, classes, class_line = top[-1]
+    declared = set(classes or ())
+    series = _Series(path, _MISSING_TOKENS)
+    series.n_channels = None if relational else 1
+    labels = []
+    for number, line in rows:
+        if line.startswith("@"):
+            raise ValueError(
+                f"{path}: line {number} is a header line after @data (line "
+                f"{data_line}); move it above @data."
+            )
+        if line.startswith("{"):
+            raise ValueError(
+                f"{path}: line {number} is a sparse ARFF row; write every value."
+            )
         if relational:
-            body = body.strip().strip("'\"")
-            channels = [
-                _parse_values(part, path, number, f"channel {c}")
-                for c, part in enumerate(body.split("\\n"))
-            ]
-            series.append(_stack_channels(channels, path, number))
+            channels, label = _arff_relational_row(line, number, path)
+            if series.n_channels is None:
+                series.n_channels = len(channels)
+            if len(channels) != series.n_channels:
+                raise ValueError(
+                    f"{path}: line {number} has {len(channels)} channels, expected "
+                    f"{series.n_channels} (from the first series on line "
+                    f"{series.lines[0]})."
+                )
+            for c, channel in enumerate(channels):
+                if channel.count(",") + 1 != n_values:
+                    raise ValueError(
+                        f"{path}: line {number} has {channel.count(',') + 1} values "
+                        f"in channel {c}, but the relational attribute declares "
+                        f"{n_values} (pad shorter series with '?')."
+                    )
         else:
-            series.append(_parse_values(body, path, number, "the series")[:, None])
-    if not in_data:
-        raise ValueError(f"{path}: no @data line; not a complete ARFF file.")
-    return series, labels
+            body, label = _arff_row(line, number, path, n_values + 1)
+            channels = [body]
+        label = label.strip()  # quotes are already gone
+        if label in ("", "?"):
+            raise ValueError(
+                f"{path}: line {number} has no class value (the last field is "
+                f"{'empty' if not label else 'missing: ?'})."
+            )
+        if kind == "nominal" and label not in declared:
+            shown = ",".join(classes[:20]) + (",..." if len(classes) > 20 else "")
+            raise ValueError(
+                f"{path}: line {number} has class {label!r}, which @attribute "
+                f"{name} on line {class_line} does not declare ({{{shown}}})."
+            )
+        labels.append(label)
+        series.add(number, channels)
+    if not series.lines:
+        raise ValueError(f"{path}: no series after @data (line {data_line}).")
+    flat = series.values()
+    X = _shaped(series.dataset(flat), series.lines, path, "'?' or NaN")
+    if kind == "numeric":
+        return X, _targets(labels, series.lines, path, f"@attribute {name} numeric")
+    return X, _labels(labels)
+
+
+# ----------------------------------------------------------------- public
 
 
 def read_ucr_file(path):
-    """Read one UCR/UEA archive file in any of the four formats.
+    r"""Read one UCR/UEA archive file in any of the four formats.
+
+    Each file is checked against its own grammar and header, and must hold
+    what the header declares: the number of attributes (``.arff``), the
+    channels, lengths and missing values (``.ts``), the class labels (both).
 
     Parameters
     ----------
     path : str or path-like
         A ``.tsv`` (UCR 2018), ``.txt`` (UCR 2015), ``.ts`` (sktime/aeon) or
-        ``.arff`` (Weka/UEA) file. The format is recognised from the content.
+        ``.arff`` (Weka/UEA) file, UTF-8 with or without a byte-order mark,
+        with ``\n`` or ``\r\n`` line ends. The format is recognised from the
+        content, not the suffix. Whole-line comments start with ``#`` in
+        ``.tsv`` and ``.txt``, ``#`` or ``%`` in ``.ts``, ``%`` in ``.arff``;
+        blank lines are skipped. Line numbers in errors count every line.
+        An empty ``.tsv`` field, a trailing tab included, is an error (the
+        archive writes ``NaN`` for a missing value, and no trailing tabs), as
+        is a header key the format does not define (a misspelt key would
+        silently skip its check).
 
     Returns
     -------
     X : ndarray of shape (n_series, n_timestamps) or (n_series, n_timestamps, \
 n_channels)
         2-D for univariate series of equal length, 3-D otherwise; shorter
-        series are padded with trailing NaN.
+        series are padded with trailing NaN. Missing values (``NaN``; ``?``
+        in ``.ts`` and ``.arff``) at the end of a series are read as padding;
+        one before a series' end is an error, as in every format.
     y : ndarray of shape (n_series,) or None
-        Labels as written in the file; ints when every label is an integer.
-        None for a ``.ts`` file without labels.
+        Labels as written: int64 when every label is the canonical decimal of
+        an int64 (``7``, ``-1``; not ``07``, ``+7``, ``-0`` or a number beyond
+        int64), otherwise str, so ``01`` and ``1`` stay distinct. In ``.tsv``
+        and ``.txt`` files, where writers print every field as a float, a
+        label such as ``1.0`` or ``1.0000000e+00`` that is exactly an integer
+        also counts as that integer, unless another label of the file writes
+        the same integer (then all stay str). Regression targets (``.ts``
+        ``@targetLabel true``, a numeric ``.arff`` class) are float64. None
+        for a ``.ts`` file without labels.
 
     Raises
     ------
     ValueError
-        For an empty or unrecognised file, ragged rows, a missing label,
-        non-numeric or missing values, or inconsistent channels; the message
-        names the file and the line.
+        For a missing, unreadable, binary, non-UTF-8 or empty file, a
+        directory, an unrecognised format, or content that breaks its
+        format: a header value of the wrong kind, a header that contradicts
+        itself or the data (attribute count, channels, ``@seriesLength``,
+        ``@equalLength``, ``@missing``, an undeclared class), ragged rows,
+        an empty field (a trailing tab included), a missing label, a value
+        that is not a number, inf or a number beyond float64, or a missing
+        value inside a series. The message names the file and the line.
 
     Examples
     --------
@@ -345,35 +1038,8 @@ n_channels)
     ((100, 96), [-1, 1])
     """
     path = Path(path)
-    not_text = ValueError(
-        f"{path}: not a text file; expected a UCR/UEA .tsv, .txt, .ts or .arff file."
-    )
-    # The head decides the format (a header precedes any data).
-    with path.open("rb") as stream:
-        head = stream.read(1 << 20)
-    if b"\0" in head:
-        raise not_text
-    fmt = _sniff(head.decode("utf-8", errors="ignore"), path)
+    data, text = _read_text(path)
+    fmt = _sniff(text, path)
     if fmt in ("tsv", "txt"):
-        try:
-            clean = _read_clean_numeric(path, fmt)
-            return (
-                clean
-                if clean is not None
-                else _read_label_first(path.read_bytes(), path, fmt)
-            )
-        except UnicodeDecodeError:
-            raise not_text from None
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise not_text from None
-    series, labels = (_read_ts if fmt == "ts" else _read_arff)(text, path)
-    if not series:
-        raise ValueError(f"{path}: no series after the header.")
-    X = to_time_series_dataset(series)
-    lengths = {s.shape[0] for s in series}
-    if X.shape[2] == 1 and len(lengths) == 1:
-        X = np.ascontiguousarray(X[:, :, 0])
-    return X, (_labels(labels) if labels else None)
+        return _read_label_first(data, path, fmt)
+    return (_read_ts if fmt == "ts" else _read_arff)(text, path)

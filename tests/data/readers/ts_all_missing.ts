@@ -1,0 +1,4 @@
+@classLabel true a b
+@data
+1,2:a
+?,?:b

@@ -1,0 +1,6 @@
+@PROBLEMNAME X
+@EQUALLENGTH TRUE
+@ClassLabel True a
+@DATA
+1,2:a
+3,4:a

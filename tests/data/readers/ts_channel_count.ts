@@ -1,0 +1,5 @@
+@dimensions 2
+@classLabel true a
+@data
+1,2:3,4:a
+1,2:a

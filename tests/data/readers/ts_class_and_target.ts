@@ -1,0 +1,4 @@
+@classLabel true a
+@targetLabel true
+@data
+1,2:a

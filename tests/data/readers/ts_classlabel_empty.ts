@@ -1,0 +1,3 @@
+@classLabel true
+@data
+1,2:a

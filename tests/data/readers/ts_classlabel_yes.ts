@@ -1,0 +1,3 @@
+@classLabel yes a b
+@data
+1,2:a

@@ -1,0 +1,2 @@
+@classLabel false
+@data 1,2,3

@@ -1,0 +1,4 @@
+@problemName Toy
+@dimensions 0
+@data
+1,2

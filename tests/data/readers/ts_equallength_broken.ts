@@ -1,0 +1,5 @@
+@equalLength true
+@classLabel true a
+@data
+1,2,3:a
+1,2:a

@@ -1,0 +1,4 @@
+@classLabel true a
+@data
+1,2:a
+@missing false

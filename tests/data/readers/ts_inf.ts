@@ -1,0 +1,3 @@
+@classLabel true a
+@data
+1,inf,3:a

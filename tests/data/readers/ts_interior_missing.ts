@@ -1,0 +1,4 @@
+@missing true
+@classLabel true a
+@data
+1,?,3:a

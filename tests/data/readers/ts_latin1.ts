@@ -1,0 +1,3 @@
+@classLabel true café
+@data
+1,2:café

@@ -1,0 +1,4 @@
+@missing false
+@classLabel true a
+@data
+1,2,?:a

@@ -1,0 +1,4 @@
+@problemName Toy
+@missing maybe
+@data
+1,2

@@ -1,0 +1,2 @@
+@problemName Toy
+@univariate true

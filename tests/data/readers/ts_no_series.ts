@@ -1,0 +1,4 @@
+@classLabel true a
+@data
+
+# nothing

@@ -1,0 +1,4 @@
+@problemName Toy
+hello
+@data
+1,2

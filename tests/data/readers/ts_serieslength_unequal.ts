@@ -1,0 +1,4 @@
+@equalLength false
+@seriesLength 3
+@data
+1,2,3

@@ -1,0 +1,4 @@
+@problemName Toy
+@seriesLength 3.5
+@data
+1,2,3

@@ -1,0 +1,4 @@
+@dimensions	1
+@classLabel true a
+@data
+ 1, 2 ,3 : a 

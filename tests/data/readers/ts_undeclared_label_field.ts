@@ -1,0 +1,3 @@
+@problemName Toy
+@data
+1,2,3:a

@@ -1,0 +1,4 @@
+@univariate true
+@dimensions 3
+@data
+1:2:3

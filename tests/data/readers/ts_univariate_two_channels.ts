@@ -1,0 +1,4 @@
+@univariate true
+@classLabel true a
+@data
+1,2:3,4:a

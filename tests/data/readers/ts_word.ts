@@ -1,0 +1,3 @@
+@classLabel true a
+@data
+1,x,3:a
