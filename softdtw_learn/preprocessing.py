@@ -4,7 +4,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import validate_data
 
-from .utils import Flag, check_dataset, check_params, validate_series
+from .utils import (
+    Flag,
+    check_dataset,
+    check_params,
+    series_input,
+    validate_series,
+)
 
 __all__ = ["TimeSeriesStandardScaler"]
 
@@ -82,7 +88,7 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
         # Not validate_series: a stateless transform needs no fit first.
         X = validate_data(
             self,
-            X,
+            series_input(self, X, reset=False),
             ensure_all_finite="allow-nan",
             allow_nd=True,
             reset=False,

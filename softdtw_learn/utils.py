@@ -9,10 +9,17 @@ channels are all NaN, after the last real step. NaN anywhere else is an error.
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
-__all__ = ["to_time_series_dataset"]
+__all__ = [
+    "LayoutWarning",
+    "from_channels_first",
+    "pad_to_common_width",
+    "to_channels_first",
+    "to_time_series_dataset",
+]
 
 
 def _as_numeric(values, name):
@@ -26,6 +33,7 @@ def _as_numeric(values, name):
         ) from None
     if arr.dtype.kind not in "biuf":
         if arr.dtype.kind == "O":
+            _reject_nested_cells(arr, name)
             try:
                 return arr.astype(np.float64)
             except (TypeError, ValueError):
@@ -35,6 +43,17 @@ def _as_numeric(values, name):
             "Convert it to floats first."
         )
     return arr.astype(np.float64, copy=False)
+
+
+def _reject_nested_cells(arr, name):
+    """Name the converter when cells hold whole series (sktime's nested frames)."""
+    first = arr.flat[0] if arr.size else None
+    if np.ndim(first) >= 1:
+        raise ValueError(
+            f"{name} holds a whole series in each cell (sktime's nested DataFrame "
+            "layout?). Convert it with softdtw_learn.datasets."
+            "from_nested_dataframe(X), or pass a list of series."
+        )
 
 
 def trailing_nan_lengths(missing):
@@ -206,6 +225,162 @@ def to_time_series_dataset(X, length=None):
     return out
 
 
+def pad_to_common_width(*datasets):
+    """Pad datasets (train, test, ...) to one width with trailing NaN.
+
+    Estimators need the training width at predict time (scikit-learn's
+    ``n_features_in_``); soft-DTW itself compares series of any lengths, and
+    trailing NaN is padding, so padding every dataset to the widest keeps
+    every series as it is.
+
+    Parameters
+    ----------
+    *datasets : array-like or list of series
+        Each 2-D ``(n_series, n_timestamps)``, 3-D ``(n_series,
+        n_timestamps, n_channels)`` or a list of series, all with the same
+        number of channels.
+
+    Returns
+    -------
+    padded : tuple of ndarray
+        New float64 arrays, one per dataset, of the common width: 2-D for a
+        2-D input or a list of 1-D series, else 3-D.
+
+    Examples
+    --------
+    >>> from softdtw_learn.utils import pad_to_common_width
+    >>> train, test = pad_to_common_width([[1, 2]], [[1, 2, 3]])
+    >>> train
+    array([[ 1.,  2., nan]])
+    """
+    if not datasets:
+        raise ValueError("pad_to_common_width needs at least one dataset.")
+    arrays = [to_time_series_dataset(X) for X in datasets]
+    channels = {a.shape[2] for a in arrays}
+    if len(channels) > 1:
+        raise ValueError(
+            f"the datasets have different numbers of channels {sorted(channels)}; "
+            "every series needs the same number."
+        )
+    width = max(a.shape[1] for a in arrays)
+    padded = []
+    for X, arr in zip(datasets, arrays, strict=True):
+        out = np.full((arr.shape[0], width, arr.shape[2]), np.nan)
+        out[:, : arr.shape[1]] = arr
+        padded.append(out[:, :, 0] if _univariate_input(X) else out)
+    return tuple(padded)
+
+
+def _univariate_input(X):
+    """Whether a dataset is given as univariate series (2-D, or 1-D items)."""
+    if isinstance(X, (list, tuple)):
+        return all(np.ndim(x) == 1 for x in X)
+    return np.ndim(X) == 2
+
+
+class LayoutWarning(UserWarning):
+    """A 3-D array that looks channel-first (aeon's and sktime's layout).
+
+    Raised when an array has more channels than time steps, which is what
+    aeon's ``(n_cases, n_channels, n_timepoints)`` looks like when read as
+    ``(n_series, n_timestamps, n_channels)``. Convert such data with
+    :func:`from_channels_first`; silence the warning where short series with
+    many channels are meant.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from softdtw_learn.metrics import pairwise_soft_dtw
+    >>> from softdtw_learn.utils import LayoutWarning
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = pairwise_soft_dtw(np.zeros((2, 3, 40)))
+    >>> caught[0].category is LayoutWarning
+    True
+    """
+
+
+def from_channels_first(X):
+    """Convert aeon's and sktime's channel-first data to this package's layout.
+
+    aeon and sktime store datasets as ``(n_cases, n_channels,
+    n_timepoints)``, and unequal lengths as a list of ``(n_channels,
+    n_timepoints)`` arrays; softdtw_learn (like tslearn) is time-major,
+    ``(n_series, n_timestamps, n_channels)``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_cases, n_channels, n_timepoints), or list of \
+arrays of shape (n_channels, n_timepoints)
+
+    Returns
+    -------
+    dataset : ndarray of shape (n_cases, n_timepoints, n_channels)
+        A new float64 array; unequal lengths are padded with trailing NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softdtw_learn.utils import from_channels_first
+    >>> from_channels_first(np.zeros((5, 2, 30))).shape
+    (5, 30, 2)
+    """
+    if isinstance(X, (list, tuple)):
+        items = [_as_numeric(item, f"X[{k}]") for k, item in enumerate(X)]
+        for k, item in enumerate(items):
+            if item.ndim != 2:
+                raise ValueError(
+                    f"X[{k}] must be one case of shape (n_channels, n_timepoints), "
+                    f"got shape {item.shape}."
+                )
+        return to_time_series_dataset([item.T for item in items])
+    arr = _as_numeric(X, "X")
+    if arr.ndim != 3:
+        raise ValueError(
+            "X must be a channel-first dataset of shape (n_cases, n_channels, "
+            f"n_timepoints), got shape {arr.shape}."
+        )
+    return np.ascontiguousarray(arr.transpose(0, 2, 1))
+
+
+def to_channels_first(X):
+    """Convert a dataset to aeon's and sktime's ``(n_cases, n_channels, n_timepoints)``.
+
+    Parameters
+    ----------
+    X : array-like or list of series
+        A dataset in this package's layout (see :func:`to_time_series_dataset`).
+
+    Returns
+    -------
+    dataset : ndarray of shape (n_cases, n_channels, n_timepoints)
+        A new float64 array (trailing NaN padding kept).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softdtw_learn.utils import to_channels_first
+    >>> to_channels_first(np.zeros((5, 30, 2))).shape
+    (5, 2, 30)
+    """
+    return np.ascontiguousarray(to_time_series_dataset(X).transpose(0, 2, 1))
+
+
+def _warn_if_channel_first(arr, name):
+    """Warn when a 3-D array has more channels than time steps."""
+    if arr.ndim == 3 and arr.shape[2] > arr.shape[1]:
+        warnings.warn(
+            f"{name} has shape {arr.shape}: read as {arr.shape[0]} series of "
+            f"{arr.shape[1]} time steps with {arr.shape[2]} channels each. If it "
+            "is aeon's or sktime's (n_cases, n_channels, n_timepoints), convert "
+            "it with softdtw_learn.utils.from_channels_first(X); if the layout "
+            "is right, silence this LayoutWarning.",
+            LayoutWarning,
+            stacklevel=4,
+        )
+
+
 def stack_like(series, X):
     """Stack fitted series (centres) like the training data ``X``.
 
@@ -237,6 +412,7 @@ def check_dataset(X, name="X"):
         arr = to_time_series_dataset(X)
     else:
         arr = _as_numeric(X, name)
+        _warn_if_channel_first(arr, name)
         if arr.ndim == 2:
             arr = arr[:, :, None]
         if arr.ndim != 3:
@@ -595,16 +771,19 @@ def check_table_range(gamma, n, m, *, cost=None, xs=None, ys=None):
 def validate_series(estimator, X, y="no_validation", *, reset):
     """Validate estimator input: 2-D or 3-D floats, NaN allowed as padding.
 
-    ``y`` follows ``validate_data`` (its default means X alone).
-    ``reset=False`` also checks that the estimator is fitted and that X has
-    the training width. NaN inside a series is caught later by
-    :func:`check_dataset`.
+    ``y`` follows ``validate_data`` (its default means X alone). A list of
+    series (of any lengths) is padded with trailing NaN: to the training
+    width when predicting, else to its longest. ``reset=False`` also checks
+    that the estimator is fitted and that X has the training width, naming
+    :func:`pad_to_common_width` when it does not. NaN inside a series is
+    caught later by :func:`check_dataset`.
     """
     # Imported here: scikit-learn costs ~1 s, and the metrics need none of it.
     from sklearn.utils.validation import check_is_fitted, validate_data
 
     if not reset:
         check_is_fitted(estimator)
+    X = series_input(estimator, X, reset=reset)
     return validate_data(
         estimator,
         X,
@@ -613,4 +792,38 @@ def validate_series(estimator, X, y="no_validation", *, reset):
         allow_nd=True,
         dtype=np.float64,
         reset=reset,
+    )
+
+
+def series_input(estimator, X, *, reset):
+    """Pad a list of series to an array; reject a width that does not fit.
+
+    Other inputs pass through (``validate_data`` reads them). Lists of 1-D
+    series give a 2-D array, as a univariate dataset.
+    """
+    width = None if reset else getattr(estimator, "n_features_in_", None)
+    if isinstance(X, (list, tuple)) and len(X) and np.ndim(X[0]) >= 1:
+        longest = max(len(x) for x in X)
+        if width is not None and longest > width:
+            _raise_width(estimator, longest, width)
+        X_padded = to_time_series_dataset(X, length=max(longest, width or 0))
+        return X_padded[:, :, 0] if _univariate_input(X) else X_padded
+    dtypes = getattr(X, "dtypes", None)  # a DataFrame
+    if dtypes is not None and any(d.kind == "O" for d in np.atleast_1d(dtypes)):
+        _reject_nested_cells(np.asarray(X, dtype=object), "X")
+    shape = getattr(X, "shape", ())  # arrays and frames; others: validate_data
+    if width is not None and len(shape) >= 2 and shape[1] != width:
+        _raise_width(estimator, shape[1], width)
+    return X
+
+
+def _raise_width(estimator, found, width):
+    name = type(estimator).__name__
+    raise ValueError(
+        f"X has {found} features, but {name} is expecting {width} features as "
+        f"input. Features are time steps: this model was fitted on series "
+        f"padded to {width}. Pad the training and the new series to one width "
+        "with softdtw_learn.utils.pad_to_common_width(X_train, X_new) and fit "
+        "again, or pass series no longer than the training width as a list "
+        "(padded with trailing NaN)."
     )

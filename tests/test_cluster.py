@@ -8,7 +8,6 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from softdtw_learn.cluster import SoftDTWKMeans
 from softdtw_learn.datasets import make_cylinder_bell_funnel
 
-
 # The check shuffles the weighted copy of its data; the seeding draws depend
 # on the order of the series (as BisectingKMeans', which scikit-learn marks
 # the same way). Weights against repetition in the same order are tested

@@ -12,13 +12,14 @@ Classification Archive:
 
 from ._bundled import bundled_path, load_cbf, load_ecg200, load_gunpoint
 from ._fetcher import load_ucr
-from ._frames import from_long_dataframe, to_long_dataframe
+from ._frames import from_long_dataframe, from_nested_dataframe, to_long_dataframe
 from ._generators import make_cylinder_bell_funnel
 from ._readers import read_ucr_file
 
 __all__ = [
     "bundled_path",
     "from_long_dataframe",
+    "from_nested_dataframe",
     "load_cbf",
     "load_ecg200",
     "load_gunpoint",

@@ -465,3 +465,85 @@ n_timestamps, n_channels), or list of series
     for c, name in enumerate(value_cols):
         frame[name] = data[series_index, time_index, c]
     return frame
+
+
+def from_nested_dataframe(df):
+    """Build a padded dataset from sktime's nested DataFrame.
+
+    sktime's ``nested_univ`` layout has one row per series and one column
+    per channel, each cell holding a whole channel (a ``pandas.Series`` or a
+    1-D array; its index is ignored, the order of the values is the time
+    order).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        It is not modified. The channels of one row must have one length;
+        rows may differ.
+
+    Returns
+    -------
+    X : ndarray of shape (n_series, n_timestamps) or (n_series, n_timestamps, \
+n_channels)
+        2-D for one column and equal lengths, 3-D otherwise, with trailing
+        NaN padding; rows in the frame's order.
+
+    Raises
+    ------
+    ValueError
+        For a frame that is empty or not nested, a cell that is not a 1-D
+        series of real numbers, or channels of one row with different
+        lengths; the message names the row and the column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from softdtw_learn.datasets import from_nested_dataframe
+    >>> df = pd.DataFrame({"dim_0": [pd.Series([1.0, 2.0]), pd.Series([3.0, 4.0])]})
+    >>> from_nested_dataframe(df)
+    array([[1., 2.],
+           [3., 4.]])
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"df must be a pandas DataFrame, got {type(df).__name__}.")
+    if df.shape[0] == 0 or df.shape[1] == 0:
+        raise ValueError(
+            f"df has shape {df.shape}; a nested frame needs at least one row "
+            "(series) and one column (channel)."
+        )
+    series = [_nested_row(df, position) for position in range(df.shape[0])]
+    X = to_time_series_dataset(series)
+    if df.shape[1] == 1 and len({len(s) for s in series}) == 1:
+        X = X[:, :, 0]
+    return X
+
+
+def _nested_row(df, position):
+    """One row of a nested frame as a ``(length, n_channels)`` array."""
+    channels = []
+    for column, cell in zip(df.columns, df.iloc[position], strict=True):
+        index = _show(df.index[position])
+        where = f"df row {position} (index {index}), column {_show(column)}"
+        if isinstance(cell, (str, bytes)) or np.ndim(cell) != 1:
+            raise ValueError(
+                f"{where} holds {_show(cell)[:40]}, not a series: a nested "
+                "frame has a pandas Series (or 1-D array) in every cell. For one "
+                "value per cell (a wide frame), pass df.to_numpy() instead."
+            )
+        values = np.asarray(cell.to_numpy() if isinstance(cell, pd.Series) else cell)
+        if values.dtype.kind not in "biuf":
+            try:
+                values = values.astype(np.float64)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{where} holds values of dtype {values.dtype}; channels must "
+                    "be real numbers."
+                ) from None
+        channels.append(values.astype(np.float64))
+    lengths = {len(c) for c in channels}
+    if len(lengths) > 1:
+        raise ValueError(
+            f"df row {position} has channels of lengths {sorted(lengths)}; the "
+            "channels of one series need one length."
+        )
+    return np.stack(channels, axis=1)
