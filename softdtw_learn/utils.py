@@ -369,7 +369,7 @@ def to_channels_first(X):
 
 def _warn_if_channel_first(arr, name):
     """Warn when a 3-D array has more channels than time steps."""
-    if arr.ndim == 3 and arr.shape[2] > arr.shape[1]:
+    if arr.ndim == 3 and arr.shape[2] > arr.shape[1] > 0:
         warnings.warn(
             f"{name} has shape {arr.shape}: read as {arr.shape[0]} series of "
             f"{arr.shape[1]} time steps with {arr.shape[2]} channels each. If it "
