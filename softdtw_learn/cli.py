@@ -4,8 +4,13 @@ Subcommands ``demo``, ``distance``, ``barycenter``, ``cluster``,
 ``classify`` and ``warmup`` (compile every kernel up front). Input files are
 anything :func:`softdtw_learn.datasets.read_ucr_file` reads (.tsv, .ts,
 .arff, .txt), or a CSV of numbers, one series per row (no header; empty or
-``nan`` fields at the end of a row are trailing padding). Results go to CSV
-or ``.npy`` files, figures to any format matplotlib writes.
+``nan`` fields at the end of a row are trailing padding). A bundled set is
+named ``NAME:SPLIT`` (``ECG200:TRAIN``, ``cbf:test``; any case). The syntax
+cannot name a data file: those need a suffix, and ``NAME:SPLIT`` has no dot.
+Results go to CSV or ``.npy`` files, figures to any format matplotlib writes.
+A CSV output reads back as what it is: a barycenter is one row (one series),
+centres one row per centre, a matrix one row per series of the first input,
+labels and predictions one per line.
 
 Every value, input file and output path is checked before any computation.
 Each output is written to a temporary file beside its target and renamed into
@@ -52,6 +57,8 @@ _CSV_FIELD = re.compile(rf"\s*(?:{_NUMBER_OR_WORD})?\s*", re.ASCII | re.IGNORECA
 _CSV_LINE = re.compile(
     rf"{_CSV_FIELD.pattern}(?:,{_CSV_FIELD.pattern})*", re.ASCII | re.IGNORECASE
 )
+# NAME:SPLIT, a bundled set: no dot, so no data file (they need a suffix).
+_BUNDLED_NAME = re.compile(r"([A-Za-z0-9_-]*):([A-Za-z0-9_-]*)", re.ASCII)
 
 
 class _UsageError(Exception):
@@ -157,11 +164,63 @@ def _n_jobs(text):
 # Input files ------------------------------------------------------------------
 
 
+class _Source:
+    """An input: the file to read, the name messages give and a figure's label.
+
+    A data file goes by its path as typed and is labelled by its file name;
+    a bundled set goes by ``NAME:SPLIT`` in both.
+    """
+
+    def __init__(self, path, name, label):
+        self.path = path
+        self.name = name
+        self.label = label
+
+    def __str__(self):
+        return self.name
+
+
+def _bundled_names():
+    from .datasets._bundled import BUNDLED
+
+    return sorted(BUNDLED, key=str.lower)
+
+
+def _bundled_source(text):
+    """Return the bundled set ``NAME:SPLIT`` (any case) as a :class:`_Source`."""
+    from .datasets import bundled_path
+
+    name, split = _BUNDLED_NAME.fullmatch(text).groups()
+    names = {known.lower(): known for known in _bundled_names()}
+    if name.lower() not in names:
+        raise ValueError(
+            f"{_shown(text)}: no bundled set {_shown(name)!r}; the bundled sets are "
+            f"{', '.join(names.values())}, named NAME:TRAIN or NAME:TEST "
+            "(e.g. ECG200:TRAIN)."
+        )
+    if split.upper() not in ("TRAIN", "TEST"):
+        raise ValueError(
+            f"{_shown(text)}: the split of a bundled set is TRAIN or TEST (any "
+            f"case), got {_shown(split)!r}."
+        )
+    name, split = names[name.lower()], split.upper()
+    shown = f"{name}:{split}"
+    return _Source(bundled_path(name, split), shown, shown)
+
+
 def _input_file(text):
-    """Return ``text`` as a Path to a readable regular file of a known type."""
+    """Return the input ``text`` names: a bundled set or a data file.
+
+    A file must be a readable regular file of a known type.
+    """
+    if _BUNDLED_NAME.fullmatch(text):
+        return _bundled_source(text)
     path = Path(text)
     if not path.exists():
-        raise ValueError(f"{path}: no such file.")
+        raise ValueError(
+            f"{path}: no such file (a bundled set is named NAME:SPLIT, e.g. "
+            "ECG200:TRAIN)."
+        )
     if path.is_dir():
         raise ValueError(f"{path} is a folder; give a data file.")
     if not path.is_file():
@@ -172,7 +231,7 @@ def _input_file(text):
             f"{path}: unknown file type {suffix!r}; give a .csv (one series per "
             f"row) or a UCR/UEA file ({', '.join(_FORMATS)})."
         )
-    return path
+    return _Source(path, str(path), path.name)
 
 
 def _csv_number_error(path, number, line):
@@ -238,11 +297,12 @@ def _read_csv(path):
     return X
 
 
-def _read(path, *, labels=False):
-    """Read and check a dataset file: ``(X, y)``; y is None when unlabelled."""
+def _read(source, *, labels=False):
+    """Read and check an input: ``(X, y)``; y is None when unlabelled."""
     from .datasets import read_ucr_file
     from .utils import check_dataset
 
+    path = source.path
     try:
         if path.suffix.lower() == ".csv":
             X, y = _read_csv(path), None
@@ -251,14 +311,14 @@ def _read(path, *, labels=False):
         check_dataset(X, "series")
     except ValueError as err:
         message = str(err).splitlines()[0] if str(err) else type(err).__name__
-        if str(path) not in message:
-            message = f"{path}: {message}"
+        if str(source) not in message:
+            message = f"{source}: {message}"
         raise ValueError(message) from None
     except OSError as err:
-        raise ValueError(f"{path}: cannot read it ({err.strerror or err}).") from None
+        raise ValueError(f"{source}: cannot read it ({err.strerror or err}).") from None
     if labels and y is None:
         raise ValueError(
-            f"{path} has no class labels; classification needs a labelled "
+            f"{source} has no class labels; classification needs a labelled "
             f"UCR/UEA file ({', '.join(_FORMATS)})."
         )
     return X, y
@@ -330,8 +390,8 @@ class _Outputs:
             raise ValueError(
                 f"argument {option}: {target} exists and is not a regular file."
             )
-        for path in [*inputs, *self._staged]:
-            if target.resolve() == Path(path).resolve():
+        for path in [*(source.path for source in inputs), *self._staged]:
+            if target.resolve() == path.resolve():
                 raise ValueError(
                     f"argument {option}: {target} is also an input or another "
                     "output; give each output its own new name."
@@ -447,6 +507,14 @@ def _write_figure(outputs, target, draw):
         plt.close(fig)
 
 
+def _label_series_axes(axes, channels):
+    """Name the axes of panels that draw series against time."""
+    value = "value" if channels == 1 else f"value (channel 1 of {channels})"
+    for ax in axes:
+        ax.set_xlabel("time step")
+    axes[0].set_ylabel(value)
+
+
 def _write_array(outputs, target, values):
     if target is not None:
         outputs.write(target, _array_writer(values, target.suffix.lower()))
@@ -463,11 +531,11 @@ def _check_finite(values, what):
 # Computation --------------------------------------------------------------------
 
 
-def _progress(total, desc):
-    """Return a tqdm bar on stderr, shown on a terminal only."""
+def _progress(total, desc, unit):
+    """Return a tqdm bar on stderr counting ``unit``; shown on a terminal only."""
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="series", disable=None, leave=False)
+    return tqdm(total=total, desc=desc, unit=unit, disable=None, leave=False)
 
 
 def _blocks(n, cells_per_row):
@@ -489,7 +557,7 @@ def _symmetric_blocks(X, lengths, kwargs):
     n = len(X)
     order = np.argsort(lengths, kind="stable")
     matrix = np.empty((n, n))
-    with _progress(n, "distance") as bar:
+    with _progress(n, "distance", "series") as bar:
         for block in _blocks(n, X.shape[1] * X.shape[1] * n / 2):
             p = block.start
             part = pairwise_soft_dtw(X[order[block]], X[order[p:]], **kwargs)
@@ -506,7 +574,7 @@ def _row_blocks(X, Y, kwargs, divergence):
     from .metrics import pairwise_soft_dtw
 
     matrix = np.empty((len(X), len(Y)))
-    with _progress(len(X), "distance") as bar:
+    with _progress(len(X), "distance", "series") as bar:
         for block in _blocks(len(X), len(Y) * X.shape[1] * Y.shape[1]):
             matrix[block] = pairwise_soft_dtw(
                 X[block], Y, divergence=divergence, **kwargs
@@ -567,12 +635,15 @@ def _distance(args, outputs):
         print(np.array2string(matrix, precision=6))
     _write_array(outputs, output, matrix)
     if plot is not None:
+        what = "soft-DTW divergence" if args.divergence else "soft-DTW"
 
         def draw(plt):
-            fig, ax = plt.subplots(figsize=(5, 4.5))
+            fig, ax = plt.subplots(figsize=(5.5, 4.5))
             image = ax.imshow(matrix, cmap="viridis")
-            fig.colorbar(image, ax=ax)
-            ax.set_title(f"gamma={gamma:g}", fontsize=9)
+            fig.colorbar(image, ax=ax).set_label(f"{what}, gamma={gamma:g}")
+            ax.set_xlabel(f"series of {inputs[-1].label} (index)")
+            ax.set_ylabel(f"series of {inputs[0].label} (index)")
+            ax.set_title(f"{what} matrix, gamma={gamma:g}", fontsize=9)
             return fig
 
         _write_figure(outputs, plot, draw)
@@ -606,6 +677,13 @@ def _barycenter(args, outputs):
     plot = _plot_output(outputs, args.plot, inputs)
     X, y = _read(inputs[0])
     X = _select_label(X, y, args.label, inputs[0])
+    channels = _channels(X)
+    if output is not None and channels > 1 and output.suffix.lower() == ".csv":
+        raise ValueError(
+            f"argument -o: the barycenter of {channels}-channel series is "
+            "(length, n_channels); a CSV row holds one univariate series. "
+            "Write it to .npy instead."
+        )
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -618,18 +696,30 @@ def _barycenter(args, outputs):
             n_jobs=n_jobs,
         )
     _check_finite(z, "the barycenter")
+    # One rule, whatever the input's rank: (length,) or (length, n_channels).
+    z = z.reshape(len(z)) if channels == 1 else z
     note = " (not converged: raise --max-iter)" if caught else ""
     print(
         f"barycenter of {len(X)} series, length {len(z)}, gamma {gamma:g}: "
         f"{time.perf_counter() - start:.2f} s{note}"
     )
-    _write_array(outputs, output, z)
+    # A CSV holds series as rows: the barycenter is one row, one series.
+    as_row = output is not None and output.suffix.lower() == ".csv"
+    _write_array(outputs, output, z[None, :] if as_row else z)
     if plot is not None:
         from .plotting import plot_barycenter
 
+        of_class = "" if args.label is None else f", class {_shown(args.label)}"
+        title = (
+            f"soft-DTW barycenter of {len(X)} series of {inputs[0].label}"
+            f"{of_class}, gamma={gamma:g}"
+        )
+
         def draw(plt):
             fig, ax = plt.subplots(figsize=(7, 3.2))
-            plot_barycenter(X, z, ax=ax, title=f"gamma={gamma:g}")
+            plot_barycenter(X, z, ax=ax, title=title)
+            _label_series_axes([ax], channels)
+            ax.legend(loc="best", fontsize=8)
             return fig
 
         _write_figure(outputs, plot, draw)
@@ -642,7 +732,7 @@ def _best_kmeans(X, n_clusters, n_init, seed, **params):
     from .cluster import SoftDTWKMeans
 
     best = None
-    with _progress(n_init, "k-means runs") as bar, warnings.catch_warnings():
+    with _progress(n_init, "k-means", "run") as bar, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, n_init)
         for run_seed in seeds:
@@ -710,8 +800,16 @@ def _cluster(args, outputs):
         from .plotting import plot_clusters
 
         def draw(plt):
-            fig, axes = plt.subplots(1, k, figsize=(4 * k, 3), squeeze=False)
+            fig, axes = plt.subplots(
+                1, k, figsize=(4 * k, 3.3), squeeze=False, sharey=True
+            )
             plot_clusters(X, best.labels_, best.cluster_centers_, axes=axes[0])
+            _label_series_axes(axes[0], _channels(X))
+            fig.suptitle(
+                f"soft-DTW k-means of {inputs[0].label}, k={k}, gamma={gamma:g}: "
+                "members (grey) and centre (red)",
+                fontsize=10,
+            )
             return fig
 
         _write_figure(outputs, plot, draw)
@@ -780,7 +878,7 @@ def _classify(args, outputs):
         model.fit(X, y)
     cells = len(X) * X.shape[1] * X_test.shape[1]
     predictions = []
-    with _progress(len(X_test), "classify") as bar:
+    with _progress(len(X_test), "classify", "series") as bar:
         for block in _blocks(len(X_test), cells):
             predictions.append(model.predict(X_test[block]))
             bar.update(block.stop - block.start)
@@ -802,7 +900,13 @@ def _classify(args, outputs):
             index = np.searchsorted(model.classes_, y)
             plot_clusters(X, index, model.centroids_, axes=axes[0])
             for ax, label in zip(axes[0], model.classes_, strict=True):
-                ax.set_title(f"class {label}", fontsize=9)
+                ax.set_title(f"class {_shown(label)}", fontsize=9)
+            _label_series_axes(axes[0], _channels(X))
+            fig.suptitle(
+                f"soft-DTW class centroids of {inputs[0].label}, gamma={gamma:g}: "
+                "training series (grey) and centroid (red)",
+                fontsize=10,
+            )
             return fig
 
         _write_figure(outputs, plot, draw)
@@ -812,9 +916,18 @@ def _classify(args, outputs):
 
 def _demo_folder(text):
     """Check that the demo can create or fill the folder ``text``."""
+    from ._demo import FILES
+
     out = Path(text)
     if out.exists() and not out.is_dir():
         raise ValueError(f"argument --out: {out} exists and is not a folder.")
+    for name in FILES:  # a file is renamed over; a folder cannot be
+        taken = out / name
+        if taken.is_dir() and not taken.is_symlink():
+            raise ValueError(
+                f"argument --out: {taken} is a folder in the way of the demo's "
+                f"{name}; move it or give another --out."
+            )
     existing = out
     while not existing.exists():
         existing = existing.parent
@@ -856,97 +969,222 @@ def _warmup(args, outputs):
 
 # The parser -------------------------------------------------------------------
 
+_DATA = "a data file (.csv, .tsv, .ts, .arff, .txt) or a bundled set NAME:SPLIT"
+_THREADS = "threads, an int; -1 is all cores (default: %(default)s)"
+_WINDOW = (
+    "Sakoe-Chiba band: an int of cells (0 = the diagonal, widened so that a "
+    "path exists), or a fraction in (0, 1] of the longer length (1.0 = the "
+    "whole length) (default: no band)"
+)
 
-def _common(parser):
-    parser.add_argument("--gamma", default="1.0", help="soft-DTW smoothing (default 1)")
-    parser.add_argument(
-        "--window",
-        help="Sakoe-Chiba band: an int of cells (0 = the diagonal, widened so "
-        "that a path exists), or a fraction in (0, 1] of the longer length "
-        "(1.0 = no band)",
-    )
-    parser.add_argument(
-        "--n-jobs", default="-1", help="threads (default -1: all cores)"
-    )
+
+def _version():
+    """Return ``softdtw-learn X.Y.Z``, the version of the running package."""
+    from . import __version__
+
+    return f"softdtw-learn {__version__}"
+
+
+def _add_common(parser, gamma):
+    """Add ``--gamma`` (whose help is ``gamma``), --window, --n-jobs, --plot."""
+    parser.add_argument("--gamma", default="1.0", help=gamma)
+    parser.add_argument("--window", help=_WINDOW)
+    parser.add_argument("--n-jobs", default="-1", help=_THREADS)
     parser.add_argument(
         "--plot", metavar="FILE", help="also draw a figure (.png, .pdf, .svg, ...)"
     )
 
 
-def _parser():
-    parser = _Parser(
-        prog="softdtw-learn",
-        description="Learning with soft-DTW (Cuturi & Blondel, ICML 2017). "
-        "Input: a UCR/UEA file (.tsv, .ts, .arff, .txt) or a CSV of one "
-        "series per row.",
-        epilog="Exit status: 0 done, 1 a bad value, file or output path, 2 a "
-        "command line that does not parse, 130 interrupted.",
+def _command(commands, name, summary):
+    """Add the subcommand ``name``; ``summary`` is its line in the help."""
+    return commands.add_parser(
+        name, help=summary, description=summary[0].upper() + summary[1:] + "."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser(
-        "demo", help="the main job on bundled data: figures and an HTML report"
+
+def _add_demo(commands):
+    demo = _command(
+        commands, "demo", "the main job on bundled data: figures and an HTML report"
     )
-    demo.add_argument("--out", default="softdtw-demo", help="output folder")
+    demo.add_argument(
+        "--out",
+        metavar="FOLDER",
+        default="softdtw-demo",
+        help="output folder, created if needed; the demo's files in it are "
+        "replaced once all are written, other files are left alone "
+        "(default: %(default)s)",
+    )
     demo.add_argument(
         "--quick", action="store_true", help="fewer series and iterations"
     )
     demo.set_defaults(run=_demo)
 
-    distance = commands.add_parser(
-        "distance", help="soft-DTW matrix between the series of one or two files"
+
+def _add_distance(commands):
+    distance = _command(
+        commands, "distance", "soft-DTW matrix between the series of one or two inputs"
     )
-    distance.add_argument("file", help="series (rows of the matrix)")
-    distance.add_argument("other", nargs="?", help="second file (columns)")
+    distance.add_argument("file", help=f"rows of the matrix: {_DATA}")
     distance.add_argument(
-        "--divergence", action="store_true", help="the non-negative divergence"
+        "other",
+        nargs="?",
+        help=f"columns of the matrix: {_DATA} (default: FILE against itself)",
     )
-    distance.add_argument("-o", "--output", help="matrix to .csv or .npy")
-    _common(distance)
+    distance.add_argument(
+        "--divergence",
+        action="store_true",
+        help="the soft-DTW divergence (>= 0, 0 only for equal series) instead "
+        "of the signed soft-DTW value",
+    )
+    distance.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the matrix: .csv (a row per series of the first input) or .npy",
+    )
+    _add_common(
+        distance,
+        "soft-DTW smoothing, a number >= 0; 0 is exact DTW (default: %(default)s)",
+    )
     distance.set_defaults(run=_distance)
 
-    barycenter = commands.add_parser(
-        "barycenter", help="soft-DTW barycenter of the series of a file"
+
+def _add_barycenter(commands):
+    barycenter = _command(
+        commands, "barycenter", "soft-DTW barycenter of the series of an input"
     )
-    barycenter.add_argument("file")
-    barycenter.add_argument("--label", help="average only the series of this class")
-    barycenter.add_argument("--max-iter", default="100", help="(default 100)")
+    barycenter.add_argument("file", help=f"the series to average: {_DATA}")
     barycenter.add_argument(
-        "--divergence", action="store_true", help="minimise the divergence"
+        "--label", help="average only the series of this class (default: all)"
     )
-    barycenter.add_argument("-o", "--output", help="barycenter to .csv or .npy")
-    _common(barycenter)
+    barycenter.add_argument(
+        "--max-iter",
+        default="100",
+        help="L-BFGS-B iterations, an int >= 1 (default: %(default)s)",
+    )
+    barycenter.add_argument(
+        "--divergence",
+        action="store_true",
+        help="minimise the soft-DTW divergence instead of soft-DTW",
+    )
+    barycenter.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the barycenter: .csv (one row: one series, read back as "
+        "such; univariate only) or .npy (shape (length,), or (length, "
+        "n_channels))",
+    )
+    _add_common(barycenter, "soft-DTW smoothing, a number > 0 (default: %(default)s)")
     barycenter.set_defaults(run=_barycenter)
 
-    cluster = commands.add_parser("cluster", help="soft-DTW k-means")
-    cluster.add_argument("file")
-    cluster.add_argument("-k", "--n-clusters", default="3", help="(default 3)")
-    cluster.add_argument("--n-init", default="1", help="runs, best kept (default 1)")
-    cluster.add_argument("--max-iter", default="10", help="(default 10)")
-    cluster.add_argument("--seed", default="0", help="(default 0)")
-    cluster.add_argument("-o", "--output", help="labels to .csv or .npy")
-    cluster.add_argument("--centers", help="centres to .csv or .npy")
-    _common(cluster)
+
+def _add_cluster(commands):
+    cluster = _command(commands, "cluster", "soft-DTW k-means")
+    cluster.add_argument("file", help=f"the series to cluster: {_DATA}")
+    cluster.add_argument(
+        "-k",
+        "--n-clusters",
+        default="3",
+        help="number of clusters, an int >= 1 (default: %(default)s)",
+    )
+    cluster.add_argument(
+        "--n-init",
+        default="1",
+        help="k-means runs from different random starts; the run of lowest "
+        "inertia is kept (default: %(default)s)",
+    )
+    cluster.add_argument(
+        "--max-iter",
+        default="10",
+        help="k-means iterations per run, an int >= 1 (default: %(default)s)",
+    )
+    cluster.add_argument(
+        "--seed",
+        default="0",
+        help="seed of the runs' random starts, an int >= 0; the same seed "
+        "gives the same result (default: %(default)s)",
+    )
+    cluster.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the cluster labels: .csv (one per line) or .npy",
+    )
+    cluster.add_argument(
+        "--centers",
+        metavar="FILE",
+        help="write the centres: .csv (a row per centre, read back as series; "
+        "univariate only) or .npy (shape (k, length[, n_channels]))",
+    )
+    _add_common(cluster, "soft-DTW smoothing, a number > 0 (default: %(default)s)")
     cluster.set_defaults(run=_cluster)
 
-    classify = commands.add_parser(
-        "classify", help="nearest-centroid or k-NN classification"
-    )
-    classify.add_argument("train", help="labelled training file")
+
+def _add_classify(commands):
+    classify = _command(commands, "classify", "nearest-centroid or k-NN classification")
+    classify.add_argument("train", help=f"the labelled training series: {_DATA}")
     classify.add_argument(
-        "test", help="series to classify (labels optional; padded to one width)"
+        "test",
+        help=f"the series to classify (labels optional, then the accuracy is "
+        f"printed; padded to the training width): {_DATA}",
     )
-    classify.add_argument("--method", choices=("centroid", "knn"), default="centroid")
-    classify.add_argument("-k", help="neighbours for --method knn (default 1)")
-    classify.add_argument("-o", "--output", help="predictions to .csv or .npy")
-    _common(classify)
+    classify.add_argument(
+        "--method",
+        choices=("centroid", "knn"),
+        default="centroid",
+        help="centroid: nearest soft-DTW barycenter of each class; knn: "
+        "k nearest training series (default: %(default)s)",
+    )
+    classify.add_argument(
+        "-k", help="neighbours for --method knn, an int >= 1 (default: 1)"
+    )
+    classify.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the predictions: .csv (one per line) or .npy",
+    )
+    _add_common(
+        classify,
+        "soft-DTW smoothing, a number > 0 for --method centroid, >= 0 for knn "
+        "(0 is exact DTW) (default: %(default)s)",
+    )
     classify.set_defaults(run=_classify)
 
-    warmup = commands.add_parser(
-        "warmup", help="compile every kernel now (once; cached for later runs)"
+
+def _add_warmup(commands):
+    warmup = _command(
+        commands, "warmup", "compile every kernel now (once; cached for later runs)"
     )
     warmup.add_argument("--quiet", action="store_true", help="no progress bar")
     warmup.set_defaults(run=_warmup)
+
+
+def _parser():
+    names = ", ".join(_bundled_names())
+    parser = _Parser(
+        prog="softdtw-learn",
+        description="Learning with soft-DTW (Cuturi & Blondel, ICML 2017). "
+        "Input: a UCR/UEA file (.tsv, .ts, .arff, .txt), a CSV of one series "
+        f"per row, or a bundled set by name: {names}, as NAME:TRAIN or "
+        "NAME:TEST (any case, e.g. ECG200:TRAIN).",
+        epilog="Exit status: 0 done, 1 a bad value, file or output path, 2 a "
+        "command line that does not parse, 130 interrupted.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=_version(), help="print the version"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    for add in (
+        _add_demo,
+        _add_distance,
+        _add_barycenter,
+        _add_cluster,
+        _add_classify,
+        _add_warmup,
+    ):
+        add(commands)
     return parser
 
 

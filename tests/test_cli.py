@@ -51,31 +51,6 @@ def _one_error_line(err):
     return err
 
 
-# ------------------------------------------------------------------- demo
-
-
-@needs_matplotlib
-def test_demo_writes_report_and_figures(tmp_path, capsys):
-    out = tmp_path / "demo"
-    assert cli.main(["demo", "--quick", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
-    assert str((out / "index.html").resolve()) in printed
-    page = (out / "index.html").read_text()
-    for name in ("alignment", "ecg200_barycenters", "cbf_kmeans", "gunpoint_grid"):
-        assert (out / f"{name}.png").stat().st_size > 10_000
-        assert f'src="{name}.png"' in page
-    # The report carries the numbers that were printed.
-    ari = re.search(r"ARI (\d\.\d{3})", printed).group(1)
-    assert f"adjusted Rand index {ari}" in page
-    accuracy = re.search(r"test accuracy (\d\.\d{3})", printed).group(1)
-    assert f"test accuracy {accuracy}" in page
-    ecg = load_ecg200()
-    from softdtw_learn.metrics import dtw
-
-    value = dtw(ecg.X_train[1], ecg.X_train[0])
-    assert f"{value:.4f}" in page
-
-
 # --------------------------------------------------------------- distance
 
 
@@ -223,7 +198,7 @@ def test_window_is_read_as_the_api_reads_it(tmp_path, rng, text, api):
 def test_csv_reads_rows_as_series_with_trailing_padding(tmp_path, content, expected):
     path = tmp_path / "ragged.csv"
     path.write_bytes(content.encode("utf-8"))
-    X, y = cli._read(path)
+    X, y = cli._read(cli._input_file(str(path)))
     assert y is None
     np.testing.assert_array_equal(X, expected)
 
@@ -249,7 +224,11 @@ def test_barycenter_of_one_class(tmp_path, capsys):
         expected = soft_dtw_barycenter(
             data.X_train[data.y_train == 1], gamma=0.1, max_iter=20
         )
-    np.testing.assert_allclose(np.loadtxt(out), expected, rtol=1e-10, atol=1e-10)
+    # One row: one series.
+    assert out.read_text().count("\n") == 1
+    written = np.loadtxt(out, delimiter=",", ndmin=2)
+    assert written.shape == (1, 96)
+    np.testing.assert_allclose(written[0], expected, rtol=1e-10, atol=1e-10)
     assert "barycenter of 69 series" in capsys.readouterr().out
     assert (tmp_path / "z.png").is_file()
 
@@ -363,6 +342,314 @@ def test_classify_writes_string_labels_as_csv(tmp_path, rng):
         assert [row[0] for row in csv.reader(stream)] == list(y)
 
 
+# ---------------------------------------------------------- bundled sets
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "split"),
+    [
+        ("ECG200:TRAIN", "ECG200", "TRAIN"),
+        ("cbf:train", "CBF", "TRAIN"),
+        ("GUNPOINT:Test", "GunPoint", "TEST"),
+    ],
+)
+def test_a_bundled_set_by_name_is_its_file(tmp_path, text, name, split):
+    from softdtw_learn.datasets import read_ucr_file
+
+    source = cli._input_file(text)
+    assert source.path == bundled_path(name, split)
+    assert str(source) == f"{name}:{split}"
+    out = tmp_path / "d.npy"
+    assert cli.main(["distance", text, "--gamma", "0.1", "-o", str(out)]) == 0
+    X, _ = read_ucr_file(bundled_path(name, split))
+    assert _same_bits(np.load(out), pairwise_soft_dtw(X, gamma=0.1))
+
+
+def test_a_file_named_like_a_bundled_set_does_not_shadow_it(
+    tmp_path, monkeypatch, capsys
+):
+    # NAME:SPLIT has no suffix, so it never names a data file: the bundled
+    # set is read even when such a file exists; a file with a suffix and a
+    # colon is a file.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ECG200:TRAIN").write_text("junk")
+    out = tmp_path / "d.npy"
+    assert cli.main(["distance", "ECG200:TRAIN", "-o", str(out)]) == 0
+    assert np.load(out).shape == (100, 100)
+    colon = _csv(tmp_path / "x:y.csv", np.eye(3))
+    assert cli.main(["distance", colon, "--gamma", "0"]) == 0
+    assert "[[0. 1. 2.]\n [1. 0. 1.]\n [2. 1. 0.]]" in capsys.readouterr().out
+
+
+def test_classify_by_bundled_names_matches_the_loader(tmp_path, capsys):
+    out = tmp_path / "pred.npy"
+    argv = ["classify", "GunPoint:TRAIN", "gunpoint:test", "--method", "knn"]
+    assert cli.main([*argv, "-o", str(out)]) == 0
+    data = load_gunpoint()
+    expected = SoftDTWKNeighborsClassifier().fit(data.X_train, data.y_train)
+    np.testing.assert_array_equal(np.load(out), expected.predict(data.X_test))
+
+
+# --------------------------------------------------- outputs read back
+
+
+def _run(argv):
+    assert cli.main([str(a) for a in argv]) == 0, argv
+
+
+def test_a_barycenter_reads_back_as_one_series(tmp_path, capsys):
+    z_csv, z_npy = tmp_path / "z.csv", tmp_path / "z.npy"
+    common = ["--label", "1", "--gamma", "0.5", "--max-iter", "15"]
+    _run(["barycenter", "ECG200:TRAIN", *common, "-o", z_csv])
+    _run(["barycenter", "ECG200:TRAIN", *common, "-o", z_npy])
+    z = np.load(z_npy)
+    assert z.shape == (96,)
+    # The CSV is one row, the same bits (%.17g), and the command line reads
+    # it as one series of length 96.
+    assert _same_bits(np.loadtxt(z_csv, delimiter=",", ndmin=2), z[None, :])
+    X, y = cli._read(cli._input_file(str(z_csv)))
+    assert y is None and _same_bits(X, z[None, :])
+    d = tmp_path / "dz.npy"
+    _run(["distance", z_csv, "ECG200:TEST", "-o", d])
+    data = load_ecg200()
+    assert _same_bits(np.load(d), pairwise_soft_dtw(z[None, :], data.X_test))
+
+
+def test_a_multichannel_barycenter_goes_to_npy_as_length_by_channels(tmp_path):
+    multi = tmp_path / "multi.ts"
+    multi.write_text(TS_TWO_CHANNELS)
+    out = tmp_path / "z.npy"
+    _run(["barycenter", multi, "--max-iter", "5", "-o", out])
+    from softdtw_learn.datasets import read_ucr_file
+
+    X, _ = read_ucr_file(multi)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = soft_dtw_barycenter(X, max_iter=5, n_jobs=-1)
+    assert np.load(out).shape == (4, 2)
+    np.testing.assert_allclose(np.load(out), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_centres_and_labels_read_back_as_what_they_are(tmp_path, capsys):
+    labels_csv, labels_npy = tmp_path / "l.csv", tmp_path / "l.npy"
+    c_csv, c_npy = tmp_path / "c.csv", tmp_path / "c.npy"
+    common = ["cluster", "CBF:TRAIN", "-k", "3", "--max-iter", "3", "--seed", "4"]
+    _run([*common, "-o", labels_csv, "--centers", c_csv])
+    _run([*common, "-o", labels_npy, "--centers", c_npy])
+    labels, centres = np.load(labels_npy), np.load(c_npy)
+    assert labels.shape == (30,) and centres.shape == (3, 128)
+    np.testing.assert_array_equal(np.loadtxt(labels_csv, dtype=int), labels)
+    # One row per centre: the command line reads the CSV back as 3 series.
+    X, _ = cli._read(cli._input_file(str(c_csv)))
+    assert _same_bits(X, centres)
+    d = tmp_path / "d.npy"
+    _run(["distance", c_csv, "-o", d])
+    assert _same_bits(np.load(d), pairwise_soft_dtw(centres))
+
+
+def test_predictions_and_matrices_read_back_as_what_they_are(tmp_path, capsys):
+    p_csv, p_npy = tmp_path / "p.csv", tmp_path / "p.npy"
+    common = ["classify", "ECG200:TRAIN", "ECG200:TEST", "--method", "knn"]
+    _run([*common, "-o", p_csv])
+    _run([*common, "-o", p_npy])
+    data = load_ecg200()
+    assert p_csv.read_text().count("\n") == len(data.y_test)  # one per line
+    np.testing.assert_array_equal(np.loadtxt(p_csv, dtype=int), np.load(p_npy))
+    assert set(np.load(p_npy)) <= set(data.y_train)
+    d_csv, d_npy = tmp_path / "d.csv", tmp_path / "d.npy"
+    _run(["distance", "CBF:TRAIN", "ECG200:TEST", "--gamma", "0.1", "-o", d_csv])
+    _run(["distance", "CBF:TRAIN", "ECG200:TEST", "--gamma", "0.1", "-o", d_npy])
+    # One row per series of the first input, one column per series of the second.
+    assert np.load(d_npy).shape == (30, 100)
+    assert _same_bits(np.loadtxt(d_csv, delimiter=","), np.load(d_npy))
+
+
+# ------------------------------------------------------ help and version
+
+
+def _subparsers():
+    import argparse
+
+    parser = cli._parser()
+    (commands,) = [
+        a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+    ]
+    return commands.choices
+
+
+def _flat(text):
+    return " ".join(text.split())
+
+
+def test_version_prints_the_package_version(capsys):
+    import softdtw_learn
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"softdtw-learn {softdtw_learn.__version__}\n"
+
+
+@pytest.mark.parametrize(
+    "command", ["demo", "distance", "barycenter", "cluster", "classify", "warmup"]
+)
+def test_every_option_has_help_and_shows_its_default(command):
+    import argparse
+
+    parser = _subparsers()[command]
+    text = _flat(parser.format_help())
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        assert action.help, action.dest
+        shown = _flat(parser._get_formatter()._expand_help(action))
+        assert shown in text
+        if action.default not in (None, False):
+            assert f"(default: {action.default})" in shown, action.dest
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "default"),
+    [
+        ("barycenter", "--max-iter", "100"),
+        ("cluster", "--max-iter", "10"),
+        ("cluster", "--seed", "0"),
+        ("cluster", "-k", "3"),
+        ("cluster", "--n-init", "1"),
+        ("classify", "-k", "1"),
+        ("classify", "--method", "centroid"),
+        ("distance", "--window", "no band"),
+        ("distance", "--gamma", "1.0"),
+        ("classify", "--n-jobs", "-1"),
+    ],
+)
+def test_named_options_show_their_default(command, option, default):
+    parser = _subparsers()[command]
+    (action,) = [a for a in parser._actions if option in a.option_strings]
+    shown = _flat(parser._get_formatter()._expand_help(action))
+    assert f"(default: {default})" in shown
+
+
+# --------------------------------------------------------- progress bars
+
+
+def _show_bars(monkeypatch):
+    """Make the captured stderr look like a terminal, so that the bars show.
+
+    Called in the test body: capsys installs its stream only then.
+    """
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+
+
+def _bar(desc, total, unit):
+    """A tqdm line of ``desc`` over ``total`` items counted in ``unit``."""
+    rate = rf"(\?{unit}/s|\d[\d.]*{unit}/s|\d[\d.]*s/{unit})"
+    return re.compile(rf"{desc}: +\d+%\|[^|]*\| *\d+/{total} \[[^\]]*{rate}\]")
+
+
+def test_the_k_means_bar_counts_runs_and_the_classify_bar_series(
+    tmp_path, capsys, monkeypatch
+):
+    _show_bars(monkeypatch)
+    _run(["cluster", "CBF:TRAIN", "-k", "2", "--n-init", "3", "--max-iter", "2"])
+    err = capsys.readouterr().err
+    assert _bar("k-means", 3, "run").search(err), err
+    assert "series" not in err
+    _run(["classify", "CBF:TRAIN", "CBF:TRAIN", "--method", "knn"])
+    err = capsys.readouterr().err
+    assert _bar("classify", 30, "series").search(err), err
+
+
+def test_the_blocked_distance_bar_counts_series(tmp_path, capsys, monkeypatch):
+    _show_bars(monkeypatch)
+    monkeypatch.setattr(cli, "_BLOCK_CELLS", 2000.0)
+    _run(["distance", _csv(tmp_path / "x.csv", np.eye(12))])
+    err = capsys.readouterr().err
+    assert _bar("distance", 12, "series").search(err), err
+
+
+# --------------------------------------------------------------- figures
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """Record the axes of every figure the command line draws."""
+    figures = []
+    write = cli._write_figure
+
+    def recording(outputs, target, draw):
+        def keep(plt):
+            fig = draw(plt)
+            figures.append(
+                {
+                    "title": fig._suptitle.get_text() if fig._suptitle else "",
+                    "axes": [
+                        (ax.get_title(), ax.get_xlabel(), ax.get_ylabel())
+                        for ax in fig.axes
+                    ],
+                }
+            )
+            return fig
+
+        write(outputs, target, keep)
+
+    monkeypatch.setattr(cli, "_write_figure", recording)
+    return figures
+
+
+@needs_matplotlib
+@pytest.mark.parametrize(
+    ("divergence", "quantity"),
+    [(False, "soft-DTW, gamma=0.1"), (True, "soft-DTW divergence, gamma=0.1")],
+)
+def test_the_heat_map_names_its_axes_and_its_quantity(
+    tmp_path, capsys, drawn, divergence, quantity
+):
+    x = _csv(tmp_path / "x.csv", np.eye(4))
+    argv = ["distance", x, "CBF:TRAIN", "--gamma", "0.1", "--plot", tmp_path / "d.png"]
+    _run([*argv, *(["--divergence"] if divergence else [])])
+    (figure,) = drawn
+    (title, xlabel, ylabel), (_, _, bar_label) = figure["axes"]
+    assert xlabel == "series of CBF:TRAIN (index)"
+    assert ylabel == "series of x.csv (index)"
+    assert bar_label == quantity
+    assert title == f"{quantity.split(',')[0]} matrix, gamma=0.1"
+
+
+@needs_matplotlib
+@pytest.mark.parametrize(
+    ("argv", "title", "panels"),
+    [
+        (
+            ["barycenter", "ECG200:TRAIN", "--label", "-1", "--max-iter", "3"],
+            "",
+            ["soft-DTW barycenter of 31 series of ECG200:TRAIN, class -1, gamma=1"],
+        ),
+        (
+            ["cluster", "CBF:TRAIN", "-k", "2", "--max-iter", "2"],
+            "soft-DTW k-means of CBF:TRAIN, k=2, gamma=1",
+            ["cluster 0", "cluster 1"],
+        ),
+        (
+            ["classify", "GunPoint:TRAIN", "GunPoint:TEST"],
+            "soft-DTW class centroids of GunPoint:TRAIN, gamma=1",
+            ["class 1", "class 2"],
+        ),
+    ],
+)
+def test_series_figures_name_their_axes(tmp_path, capsys, drawn, argv, title, panels):
+    _run([*argv, "--plot", tmp_path / "f.png"])
+    (figure,) = drawn
+    assert figure["title"].startswith(title)
+    assert len(figure["axes"]) == len(panels)
+    for k, (panel, (got, xlabel, ylabel)) in enumerate(
+        zip(panels, figure["axes"], strict=True)
+    ):
+        assert got.startswith(panel)
+        assert xlabel == "time step"
+        assert ylabel == ("value" if k == 0 else "")
+
+
 # ----------------------------------------------------------------- warmup
 
 
@@ -416,7 +703,9 @@ def inputs(tmp_path, rng):
         "dirtsv": str(folder / "dir.tsv"),
         "afile": str(folder / "plain.npy"),
         "out": str(tmp_path / "out"),
+        "busy": str(tmp_path / "busy"),
     }
+    (tmp_path / "busy" / "index.html").mkdir(parents=True)
     (folder / "multi.ts").write_text(TS_TWO_CHANNELS)
     (folder / "dir.csv").mkdir()
     (folder / "dir.tsv").mkdir()
@@ -588,9 +877,31 @@ BAD_ARGUMENTS = [
     (["classify", "{train}", "{inf}"], "inf.csv: line 2"),
     (K + ["-o", "{out}/p.txt"], "must end in .csv or .npy"),
     (["classify", "{train}", "{x}", "-o", "{x}"], "is also an input"),
+    # bundled sets by name
+    (
+        ["distance", "ECG2000:TRAIN"],
+        "ECG2000:TRAIN: no bundled set 'ECG2000'; the bundled sets are CBF, "
+        "ECG200, GunPoint",
+    ),
+    (["distance", "ECG200:VALID"], "split of a bundled set is TRAIN or TEST"),
+    (["distance", "ECG200:"], "split of a bundled set is TRAIN or TEST"),
+    (["distance", ":TRAIN"], "no bundled set ''"),
+    (
+        ["distance", "X" * 5000 + ":TRAIN"],
+        "no bundled set 'XXXXXXXXXXXXXXXXXXXXXXXXXXX...'",
+    ),
+    (["barycenter", "gun_point:train"], "no bundled set 'gun_point'"),
+    (["cluster", "cbf:train", "-k", "31"], "at most the number of series in CBF:TRAIN"),
+    (["classify", "{train}", "CBF:dev"], "got 'dev'"),
+    (["classify", "GunPoint:TRAIN", "{missing}"], "no such file (a bundled set is"),
+    (["barycenter", "ECG200:TRAIN", "--label", "0"], "labels in ECG200:TRAIN:"),
+    (B + ["-o", "ECG200:TRAIN"], "must end in .csv or .npy"),
+    # barycenter: a CSV row holds one univariate series
+    (["barycenter", "{multi}", "-o", "{out}/z.csv"], "Write it to .npy instead"),
     # demo
     (["demo", "--out", "{afile}"], "exists and is not a folder"),
     (["demo", "--out", "{afile}/sub"], "is not a folder"),
+    (["demo", "--out", "{busy}"], "is a folder in the way of the demo's index.html"),
 ]
 
 
