@@ -33,7 +33,7 @@ def main():
         for n_jobs in (None, -1):
             ours, z = best(
                 lambda g=gamma, j=n_jobs: soft_dtw_barycenter(
-                    X, gamma=g, max_iter=100, tol=1e-3, n_jobs=j
+                    X, gamma=g, max_iter=100, tol=1e-3, n_jobs=j, continuation=None
                 )
             )
             print(

@@ -333,8 +333,11 @@ def barycenter_job(table, repeats, tiny):
     barycenters = _peer("tslearn.barycenters")
     averaging = _peer("aeon.clustering.averaging")
     # Our iteration count, where this version of softdtw_learn reports it.
-    n_iter = "return_n_iter" in inspect.signature(soft_dtw_barycenter).parameters
+    parameters = inspect.signature(soft_dtw_barycenter).parameters
+    n_iter = "return_n_iter" in parameters
     extra = {"return_n_iter": True} if n_iter else {}
+    if "continuation" in parameters:
+        extra["continuation"] = None  # one L-BFGS-B run, as the peers do
     for gamma in _ucr.GAMMAS:
         ours, z = best(
             partial(

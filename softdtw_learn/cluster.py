@@ -79,6 +79,11 @@ n_timestamps[, n_channels]), default="k-means++"
     tol_barycenter : float, default=1e-4
         Tolerance of each barycenter's L-BFGS-B (``tol`` of
         :func:`~softdtw_learn.barycenter.soft_dtw_barycenter`).
+    continuation : None, "auto" or sequence of float, default=None
+        Continuation in gamma for each barycenter update, as in
+        :func:`~softdtw_learn.barycenter.soft_dtw_barycenter`. None (one
+        run at ``gamma``): each update starts from the previous centre, which
+        is already a good start.
     window : int or float, default=None
         Sakoe-Chiba band, as in :func:`softdtw_learn.metrics.soft_dtw`.
     n_jobs : int, default=None
@@ -136,6 +141,7 @@ n_timestamps[, n_channels]), default="k-means++"
         max_iter_barycenter=100,
         tol=1e-4,
         tol_barycenter=1e-4,
+        continuation=None,
         window=None,
         n_jobs=None,
         random_state=None,
@@ -150,6 +156,7 @@ n_timestamps[, n_channels]), default="k-means++"
         self.max_iter_barycenter = max_iter_barycenter
         self.tol = tol
         self.tol_barycenter = tol_barycenter
+        self.continuation = continuation
         self.window = window
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -170,6 +177,7 @@ n_timestamps[, n_channels]), default="k-means++"
         "max_iter_barycenter": Int(low=1),
         "tol": Real(low=0),
         "tol_barycenter": Real(low=0),
+        "continuation": Unchecked("by soft_dtw_barycenter"),
         "window": Window(),
         "n_jobs": NJobs(),
         "random_state": Unchecked("by check_random_state"),
@@ -348,6 +356,7 @@ n_timestamps[, n_channels]), default="k-means++"
                     tol=self.tol_barycenter,
                     n_jobs=self.n_jobs,
                     return_n_iter=True,
+                    continuation=self.continuation,
                 )
                 capped += n_iter >= self.max_iter_barycenter
                 if self.verbose >= 2:

@@ -17,6 +17,7 @@ from .utils import (
     NJobs,
     Options,
     Real,
+    Unchecked,
     Window,
     check_dataset,
     check_int,
@@ -57,6 +58,9 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         L-BFGS-B iterations of each barycenter.
     tol : float, default=1e-5
         Tolerance of each barycenter.
+    continuation : None, "auto" or sequence of float, default="auto"
+        Continuation in gamma for the class barycenters, as in
+        :func:`~softdtw_learn.barycenter.soft_dtw_barycenter`.
     n_jobs : int, default=None
         Threads (None means 1, -1 all cores).
 
@@ -93,6 +97,7 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         "window": Window(),
         "max_iter": Int(low=1),
         "tol": Real(low=0),
+        "continuation": Unchecked("by soft_dtw_barycenter"),
         "n_jobs": NJobs(),
     }
 
@@ -104,6 +109,7 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         window=None,
         max_iter=100,
         tol=1e-5,
+        continuation="auto",
         n_jobs=None,
     ):
         self.gamma = gamma
@@ -111,6 +117,7 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         self.window = window
         self.max_iter = max_iter
         self.tol = tol
+        self.continuation = continuation
         self.n_jobs = n_jobs
 
     def fit(self, X, y, sample_weight=None):
@@ -154,6 +161,7 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
                     tol=self.tol,
                     n_jobs=self.n_jobs,
                     return_n_iter=True,
+                    continuation=self.continuation,
                 )
                 centroids.append(centroid)
                 iterations.append(n_iter)

@@ -230,3 +230,124 @@ def test_barycenter_shape_follows_the_series_not_the_container(rng, make, shape)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         assert soft_dtw_barycenter(make(X), max_iter=2).shape == shape
+
+
+# Continuation in gamma and DBA ------------------------------------------------
+
+
+def _ecg_class(n=10):
+    from softdtw_learn.datasets import load_ecg200
+
+    data = load_ecg200()
+    return data.X_train[data.y_train == data.y_train[0]][:n]
+
+
+def _objective_at(z, X, gamma):
+    return np.mean([soft_dtw(z, x, gamma=gamma) / len(x) for x in X])
+
+
+def test_continuation_finds_a_lower_objective_from_a_random_start():
+    # The paper's Table 1 setting: 10 ECG200 series, gamma 0.01, a random
+    # start; plain L-BFGS-B stalls (benchmarks/study_barycenters.py).
+    X = _ecg_class()
+    start = np.random.RandomState(0).normal(size=X.shape[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain = soft_dtw_barycenter(X, gamma=0.01, init=start, continuation=None)
+        smoothed = soft_dtw_barycenter(X, gamma=0.01, init=start)
+    assert _objective_at(smoothed, X, 0.01) < 0.9 * _objective_at(plain, X, 0.01)
+
+
+def test_continuation_schedules():
+    from softdtw_learn.barycenter import _schedule
+
+    assert _schedule(None, 0.01, 1.0) == [0.01]
+    assert _schedule("auto", 0.01, 1.0) == [1.0, 0.1, 0.01]
+    assert _schedule("auto", 1.0, 1.0) == [1.0]
+    assert _schedule("auto", 2.0, 1.0) == [2.0]
+    assert _schedule("auto", 0.01, 0.5) == [0.1, 0.01]
+    wide = _schedule("auto", 1e-3, 1e6)  # at most 3 stages above gamma
+    np.testing.assert_allclose(wide, [1e6, 1e3, 1.0, 1e-3])
+    assert _schedule([1, 0.1], 0.01, 1.0) == [1.0, 0.1, 0.01]
+
+
+@pytest.mark.parametrize(
+    "bad", ["fast", [0.1, 1.0], [0.01], [0.001], [], 5, [0.1, "a"]]
+)
+def test_bad_continuation_is_rejected(bad):
+    with pytest.raises(ValueError, match="continuation must be None, 'auto' or"):
+        soft_dtw_barycenter(np.zeros((2, 4)), gamma=0.01, continuation=bad)
+
+
+def test_continuation_none_is_one_run_at_gamma():
+    X = _ecg_class(5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        one, n_one = soft_dtw_barycenter(
+            X, gamma=1.0, continuation=None, max_iter=5, return_n_iter=True
+        )
+        auto, n_auto = soft_dtw_barycenter(X, gamma=1.0, max_iter=5, return_n_iter=True)
+    # At gamma 1 and z-normalised series, "auto" has nothing above gamma.
+    np.testing.assert_array_equal(one, auto)
+    assert n_one == n_auto
+
+
+def test_dba_is_a_fixed_point_of_its_update_and_lowers_the_dtw_loss():
+    from softdtw_learn.barycenter import dtw_barycenter_averaging
+
+    X = _ecg_class(8)
+    start = X.mean(axis=0)
+    loss = lambda z: np.mean([dtw(z, x) for x in X])  # noqa: E731
+    z, n_iter = dtw_barycenter_averaging(
+        X, init=start, max_iter=200, return_n_iter=True
+    )
+    assert n_iter < 200 and loss(z) < loss(start)
+    # One more update (the mean of the values aligned to each step) keeps z.
+    total, mass = np.zeros(len(z)), np.zeros(len(z))
+    for x in X:
+        _, path = dtw(z, x, return_path=True)
+        np.add.at(total, path[:, 0], x[path[:, 1]])
+        np.add.at(mass, path[:, 0], 1.0)
+    np.testing.assert_allclose(total / mass, z, rtol=1e-12, atol=1e-12)
+    losses = [
+        loss(dtw_barycenter_averaging(X, init=start, max_iter=k, tol=0.0))
+        for k in (1, 2, 4, 8)
+    ]
+    assert all(b <= a + 1e-12 for a, b in zip(losses, losses[1:], strict=False))
+
+
+def test_dba_of_identical_series_and_integer_weights():
+    from softdtw_learn.barycenter import dtw_barycenter_averaging
+
+    X = _ecg_class(6)
+    np.testing.assert_allclose(dtw_barycenter_averaging(np.stack([X[0]] * 3)), X[0])
+    counts = np.array([2, 1, 0, 3, 1, 1])
+    weighted = dtw_barycenter_averaging(X, weights=counts, max_iter=10, tol=0.0)
+    repeated = dtw_barycenter_averaging(
+        np.repeat(X, counts, axis=0),
+        init=np.average(X, axis=0, weights=counts),
+        max_iter=10,
+        tol=0.0,
+    )
+    np.testing.assert_allclose(weighted, repeated, rtol=1e-10, atol=1e-12)
+    assert dtw_barycenter_averaging([x[:, None] for x in X[:2]], max_iter=2).shape == (
+        96,
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"max_iter": 0}, "max_iter must be an int >= 1"),
+        ({"tol": -1.0}, "tol must be a finite number >= 0"),
+        ({"weights": [1.0]}, "weights must be 3 finite numbers"),
+        ({"window": -2}, "window must be None"),
+        ({"init": np.zeros((4, 2))}, "init must have shape"),
+    ],
+)
+def test_dba_bad_arguments(kwargs, message):
+    from softdtw_learn.barycenter import dtw_barycenter_averaging
+
+    with pytest.raises(ValueError, match=message):
+        dtw_barycenter_averaging(np.zeros((3, 5)), **kwargs)
