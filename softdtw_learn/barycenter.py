@@ -323,6 +323,28 @@ def _given_1d(X):
     return np.ndim(X) == 2
 
 
+def barycenter_and_iterations(
+    series, gamma, *, divergence, n_jobs, continuation, **common
+):
+    """Return the estimators' barycenter and its iterations (DBA at gamma 0).
+
+    ``common`` holds the arguments both take (weights, init, window,
+    max_iter, tol); ``divergence``, ``n_jobs`` and ``continuation`` apply to
+    soft-DTW only (at gamma 0 the divergence is DTW itself).
+    """
+    if gamma == 0:
+        return dtw_barycenter_averaging(series, return_n_iter=True, **common)
+    return soft_dtw_barycenter(
+        series,
+        gamma=gamma,
+        divergence=divergence,
+        n_jobs=n_jobs,
+        continuation=continuation,
+        return_n_iter=True,
+        **common,
+    )
+
+
 def warn_capped_barycenters(capped, total, parameter, max_iter):
     """One ConvergenceWarning for the barycenters of a fit that hit max_iter."""
     if capped:

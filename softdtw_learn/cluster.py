@@ -19,7 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._dispatch import pairwise_divergence
-from .barycenter import soft_dtw_barycenter, warn_capped_barycenters
+from .barycenter import barycenter_and_iterations, warn_capped_barycenters
 from .metrics import paired_soft_dtw, pairwise_soft_dtw
 from .utils import (
     Flag,
@@ -55,7 +55,9 @@ class SoftDTWKMeans(
     n_clusters : int, default=8
         Number of clusters.
     gamma : float, default=1.0
-        Soft-DTW smoothing, > 0.
+        Soft-DTW smoothing, >= 0; at 0, exact DTW with DBA centres
+        (:func:`~softdtw_learn.barycenter.dtw_barycenter_averaging`): DBA
+        k-means (Petitjean et al., 2011).
     divergence : bool, default=False
         Assign and average with the soft-DTW divergence (non-negative) instead
         of the signed soft-DTW value.
@@ -164,7 +166,7 @@ n_timestamps[, n_channels]), default="k-means++"
 
     _parameter_rules = {
         "n_clusters": Int(low=1),
-        "gamma": Gamma(allow_zero=False),
+        "gamma": Gamma(allow_zero=True),  # 0: DTW with DBA centres
         "divergence": Flag(),
         "init": Options(
             "k-means++",
@@ -345,18 +347,17 @@ n_timestamps[, n_channels]), default="k-means++"
                 rows = np.flatnonzero((labels == cluster) & (weights > 0))
                 if len(rows) == 0:  # only zero-weight members: the centre stays
                     continue
-                centers[cluster], n_iter = soft_dtw_barycenter(
+                centers[cluster], n_iter = barycenter_and_iterations(
                     [series[i] for i in rows],
-                    gamma=self.gamma,
+                    self.gamma,
+                    divergence=self.divergence,
+                    n_jobs=self.n_jobs,
+                    continuation=self.continuation,
                     weights=weights[rows],
                     init=centers[cluster],
-                    divergence=self.divergence,
                     window=self.window,
                     max_iter=self.max_iter_barycenter,
                     tol=self.tol_barycenter,
-                    n_jobs=self.n_jobs,
-                    return_n_iter=True,
-                    continuation=self.continuation,
                 )
                 capped += n_iter >= self.max_iter_barycenter
                 if self.verbose >= 2:

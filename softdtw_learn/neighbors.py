@@ -8,7 +8,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from .barycenter import soft_dtw_barycenter, warn_capped_barycenters
+from .barycenter import barycenter_and_iterations, warn_capped_barycenters
 from .metrics import pairwise_soft_dtw
 from .utils import (
     Flag,
@@ -39,6 +39,42 @@ def _fit_inputs(estimator, X, y):
     return X, codes
 
 
+def _class_barycenters(
+    model, data, lengths, codes, weights, gamma, starts, continuation
+):
+    """One barycenter per class code (DBA at gamma 0), and their iterations.
+
+    ``starts`` (one array per class, or None for the default start) and
+    ``continuation`` go to the barycenter; the other settings are the
+    ``model``'s. Rows of weight 0 are left out.
+    """
+    centroids, iterations = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for code in range(codes.max() + 1):
+            rows = np.flatnonzero((codes == code) & (weights > 0))
+            if len(rows) == 0:
+                raise ValueError(
+                    f"class {model.classes_[code]!r} has no series with a "
+                    "non-zero sample_weight; its centroid is undefined."
+                )
+            centroid, n_iter = barycenter_and_iterations(
+                [data[i, : lengths[i]] for i in rows],
+                gamma,
+                divergence=model.divergence,
+                n_jobs=model.n_jobs,
+                continuation=continuation,
+                weights=weights[rows],
+                init=None if starts is None else starts[code],
+                window=model.window,
+                max_iter=model.max_iter,
+                tol=model.tol,
+            )
+            centroids.append(centroid)
+            iterations.append(n_iter)
+    return centroids, iterations
+
+
 class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
     """Nearest-centroid classifier with soft-DTW barycenters as centroids.
 
@@ -49,7 +85,8 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     gamma : float, default=1.0
-        Soft-DTW smoothing, > 0.
+        Soft-DTW smoothing, >= 0; at 0 (exact DTW) the centroids are DBA
+        barycenters (:func:`~softdtw_learn.barycenter.dtw_barycenter_averaging`).
     divergence : bool, default=False
         Use the soft-DTW divergence for the barycenters and the assignment.
     window : int or float, default=None
@@ -92,7 +129,7 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_rules = {
-        "gamma": Gamma(allow_zero=False),  # a barycenter needs gamma > 0
+        "gamma": Gamma(allow_zero=True),  # 0: DBA centroids
         "divergence": Flag(),
         "window": Window(),
         "max_iter": Int(low=1),
@@ -141,30 +178,9 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         X, codes = _fit_inputs(self, X, y)
         data, lengths = check_dataset(X)
         weights = check_sample_weight(sample_weight, len(data))
-        centroids, iterations = [], []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            for code in range(len(self.classes_)):
-                rows = np.flatnonzero((codes == code) & (weights > 0))
-                if len(rows) == 0:
-                    raise ValueError(
-                        f"class {self.classes_[code]!r} has no series with a "
-                        "non-zero sample_weight; its centroid is undefined."
-                    )
-                centroid, n_iter = soft_dtw_barycenter(
-                    [data[i, : lengths[i]] for i in rows],
-                    weights=weights[rows],
-                    gamma=self.gamma,
-                    divergence=self.divergence,
-                    window=self.window,
-                    max_iter=self.max_iter,
-                    tol=self.tol,
-                    n_jobs=self.n_jobs,
-                    return_n_iter=True,
-                    continuation=self.continuation,
-                )
-                centroids.append(centroid)
-                iterations.append(n_iter)
+        centroids, iterations = _class_barycenters(
+            self, data, lengths, codes, weights, self.gamma, None, self.continuation
+        )
         self.n_iter_ = max(iterations)
         self.centroids_ = stack_like(centroids, X)
         capped = sum(n >= self.max_iter for n in iterations)

@@ -145,8 +145,7 @@ def test_empty_cluster_is_reseeded_with_the_farthest_series(rng):
     ("params", "message"),
     [
         ({"n_clusters": 20}, r"n_clusters=20 is larger than n_samples=10"),
-        ({"gamma": 0.0}, r"gamma must be a finite number > 0"),
-        ({"gamma": -1.0}, r"gamma must be a finite number > 0"),
+        ({"gamma": -1.0}, r"gamma must be a finite number >= 0"),
         ({"init": "best"}, r"init must be one of 'k-means\+\+', 'random' or an array"),
         ({"init": np.zeros((2, 5))}, r"init must hold 3 centres"),
         ({"n_init": 0}, r"n_init must be an int >= 1"),
@@ -157,3 +156,21 @@ def test_bad_parameters_are_rejected(rng, params, message):
     kwargs = {"n_clusters": 3, **params}
     with pytest.raises(ValueError, match=message):
         SoftDTWKMeans(**kwargs).fit(rng.normal(size=(10, 5)))
+
+
+def test_gamma_zero_is_dba_kmeans():
+    from softdtw_learn.barycenter import dtw_barycenter_averaging
+    from softdtw_learn.metrics import pairwise_soft_dtw
+
+    X, _ = make_cylinder_bell_funnel(12, length=24, random_state=0)
+    init = X[[0, 4, 8]]
+    km = SoftDTWKMeans(3, gamma=0.0, init=init, max_iter=1).fit(X)
+    # One Lloyd step: DTW assignment to the given centres, then DBA of each.
+    labels = pairwise_soft_dtw(X, init, gamma=0.0).argmin(axis=1)
+    for k in range(3):
+        expected = dtw_barycenter_averaging(
+            X[labels == k], init=init[k], max_iter=100, tol=1e-4
+        )
+        np.testing.assert_allclose(km.cluster_centers_[k], expected, rtol=1e-12)
+    dtw_to_centres = pairwise_soft_dtw(X, km.cluster_centers_, gamma=0.0)
+    assert km.inertia_ == pytest.approx(dtw_to_centres.min(axis=1).sum(), rel=1e-12)

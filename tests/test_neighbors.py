@@ -92,7 +92,7 @@ def test_distance_weights_need_the_divergence():
     [
         (SoftDTWKNeighborsClassifier(0), r"n_neighbors must be an int >= 1"),
         (SoftDTWKNeighborsClassifier(weights="near"), r"weights must be one of"),
-        (SoftDTWNearestCentroid(gamma=-1.0), r"gamma must be a finite number > 0"),
+        (SoftDTWNearestCentroid(gamma=-1.0), r"gamma must be a finite number >= 0"),
         (SoftDTWNearestCentroid(window=2.5), r"window must be None"),
     ],
 )
@@ -161,3 +161,15 @@ def test_nearest_centroid_weights_act_as_repeated_series():
     keep[y == y[0]] = 0.0
     with pytest.raises(ValueError, match="has no series with a non-zero sample_weight"):
         SoftDTWNearestCentroid().fit(X, y, sample_weight=keep)
+
+
+def test_nearest_centroid_at_gamma_zero_has_dba_centroids():
+    from softdtw_learn.barycenter import dtw_barycenter_averaging
+
+    X, y = make_cylinder_bell_funnel(12, length=24, random_state=0)
+    clf = SoftDTWNearestCentroid(gamma=0.0, max_iter=20).fit(X, y)
+    for k, label in enumerate(clf.classes_):
+        expected = dtw_barycenter_averaging(X[y == label], max_iter=20, tol=1e-5)
+        np.testing.assert_allclose(clf.centroids_[k], expected, rtol=1e-12)
+    values = pairwise_soft_dtw(X, clf.centroids_, gamma=0.0)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[values.argmin(axis=1)])
