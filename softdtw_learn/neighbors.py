@@ -20,14 +20,20 @@ from .utils import (
     Unchecked,
     Window,
     check_dataset,
+    check_gamma,
     check_int,
     check_params,
     check_sample_weight,
+    short_repr,
     stack_like,
     validate_series,
 )
 
-__all__ = ["SoftDTWKNeighborsClassifier", "SoftDTWNearestCentroid"]
+__all__ = [
+    "SoftDTWKNeighborsClassifier",
+    "SoftDTWNearestCentroid",
+    "SoftDTWNearestCentroidCV",
+]
 
 
 def _fit_inputs(estimator, X, y):
@@ -233,6 +239,203 @@ two classes
         check_is_fitted(self)
         nearest = self._values(validate_series(self, X, reset=False)).argmin(axis=1)
         return self.classes_[nearest]
+
+
+class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
+    """Nearest centroid with gamma chosen by cross-validation along a path.
+
+    In the manner of scikit-learn's ``LogisticRegressionCV``: for each fold,
+    the class barycenters are computed for every gamma of ``gammas`` from the
+    largest down, each warm-started from the previous one (a regularisation
+    path: only the first starts from the Euclidean mean), and scored on the
+    fold's held-out series. The gamma with the best mean score is refitted on
+    all the data along the same path. The reproduction report of the paper
+    calls choosing gamma "costly validation"; the path makes it one
+    continuation per fold instead of one fit per gamma and fold.
+
+    Parameters
+    ----------
+    gammas : sequence of float, default=(1.0, 0.1, 0.01, 0.001)
+        Candidates, >= 0 (0 is DTW with DBA centroids); solved in decreasing
+        order.
+    cv : int, cross-validation generator or iterable, default=None
+        As scikit-learn's ``check_cv`` for a classifier: None is 5-fold
+        stratified.
+    scoring : str or callable, default=None
+        As scikit-learn's ``check_scoring``; None is accuracy.
+    divergence, window, max_iter, tol, n_jobs
+        As in :class:`SoftDTWNearestCentroid`.
+    continuation : None, "auto" or sequence of float, default="auto"
+        Continuation for the first (largest) gamma of each path.
+
+    Attributes
+    ----------
+    gamma_ : float
+        The chosen gamma.
+    best_score_ : float
+        Its mean cross-validated score.
+    cv_results_ : dict
+        ``"gamma"`` (the candidates, decreasing), ``"mean_test_score"``,
+        ``"std_test_score"``, ``"rank_test_score"`` and
+        ``"split<k>_test_score"``, one entry per gamma, as scikit-learn's
+        search estimators.
+    classes_, centroids_, n_iter_, n_features_in_
+        Of the refit on all the data at ``gamma_``.
+
+    Examples
+    --------
+    >>> from softdtw_learn.datasets import make_cylinder_bell_funnel
+    >>> from softdtw_learn.neighbors import SoftDTWNearestCentroidCV
+    >>> X, y = make_cylinder_bell_funnel(30, length=32, random_state=0)
+    >>> clf = SoftDTWNearestCentroidCV(gammas=(1.0, 0.1), cv=3).fit(X, y)
+    >>> clf.gamma_ in (1.0, 0.1), clf.predict(X[:2]).shape
+    (True, (2,))
+    """
+
+    _parameter_rules = {
+        **SoftDTWNearestCentroid._parameter_rules,
+        "gammas": Unchecked("in fit (a sequence of gammas >= 0)"),
+        "cv": Unchecked("by check_cv"),
+        "scoring": Unchecked("by check_scoring"),
+    }
+    del _parameter_rules["gamma"]
+
+    def __init__(
+        self,
+        *,
+        gammas=(1.0, 0.1, 0.01, 0.001),
+        cv=None,
+        scoring=None,
+        divergence=False,
+        window=None,
+        max_iter=100,
+        tol=1e-5,
+        continuation="auto",
+        n_jobs=None,
+    ):
+        self.gammas = gammas
+        self.cv = cv
+        self.scoring = scoring
+        self.divergence = divergence
+        self.window = window
+        self.max_iter = max_iter
+        self.tol = tol
+        self.continuation = continuation
+        self.n_jobs = n_jobs
+
+    @property
+    def gamma(self):
+        """The chosen gamma once fitted (what predict uses)."""
+        return self.gamma_
+
+    def fit(self, X, y, sample_weight=None):
+        """Choose gamma by cross-validation, then fit the centroids at it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timestamps[, n_channels])
+            Training series, trailing NaN padded.
+        y : array-like of shape (n_samples,)
+            Labels of any type.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights in the barycenters (not in the scores).
+
+        Returns
+        -------
+        self : SoftDTWNearestCentroidCV
+            The fitted classifier.
+        """
+        from sklearn.metrics import check_scoring
+        from sklearn.model_selection import check_cv
+
+        gammas = _checked_gammas(self.gammas)
+        X, codes = _fit_inputs(self, X, y)
+        y = self.classes_[codes]
+        data, lengths = check_dataset(X)
+        weights = check_sample_weight(sample_weight, len(data))
+        folds = list(check_cv(self.cv, y, classifier=True).split(X, y))
+        scorer = check_scoring(self, scoring=self.scoring)
+        scores = np.empty((len(folds), len(gammas)))
+        for split, (train, test) in enumerate(folds):
+            if len(np.unique(codes[train])) < len(self.classes_):
+                raise ValueError(
+                    f"fold {split} leaves a class out of its training part; use "
+                    "fewer folds (cv) or a stratified splitter."
+                )
+            path = self._path(
+                data[train], lengths[train], codes[train], weights[train], gammas
+            )
+            for k, (gamma, centroids, _) in enumerate(path):
+                model = self._model(gamma, centroids, X)
+                scores[split, k] = scorer(model, X[test], y[test])
+        mean = scores.mean(axis=0)
+        best = int(np.argmax(mean))  # ties: the larger gamma (smoother)
+        self.cv_results_ = _cv_results(gammas, scores)
+        self.gamma_, self.best_score_ = gammas[best], float(mean[best])
+        # Refit on everything, along the path down to the chosen gamma.
+        path = self._path(data, lengths, codes, weights, gammas[: best + 1])
+        _, centroids, iterations = path[-1]
+        self.n_iter_ = max(iterations)
+        self.centroids_ = stack_like(centroids, X)
+        capped = sum(n >= self.max_iter for n in iterations)
+        warn_capped_barycenters(capped, len(iterations), "max_iter", self.max_iter)
+        return self
+
+    def _path(self, data, lengths, codes, weights, gammas):
+        """``(gamma, centroids, iterations)`` down ``gammas``, warm-started."""
+        path, starts = [], None
+        for gamma in gammas:
+            continuation = self.continuation if starts is None else None
+            centroids, iterations = _class_barycenters(
+                self, data, lengths, codes, weights, gamma, starts, continuation
+            )
+            path.append((gamma, centroids, iterations))
+            starts = centroids
+        return path
+
+    def _model(self, gamma, centroids, X):
+        """Return a fitted SoftDTWNearestCentroid at ``gamma`` with ``centroids``."""
+        model = SoftDTWNearestCentroid(
+            gamma=gamma,
+            divergence=self.divergence,
+            window=self.window,
+            n_jobs=self.n_jobs,
+        )
+        model.classes_ = self.classes_
+        model.centroids_ = stack_like(centroids, X)
+        model.n_features_in_ = X.shape[1]
+        return model
+
+
+def _checked_gammas(gammas):
+    """Distinct gammas >= 0, decreasing."""
+    try:
+        checked = [check_gamma(g) for g in gammas]
+    except (TypeError, ValueError):
+        checked = []
+    if not checked:
+        raise ValueError(
+            "gammas must be a non-empty sequence of finite numbers >= 0, got "
+            f"{short_repr(gammas)}."
+        )
+    return sorted(set(checked), reverse=True)
+
+
+def _cv_results(gammas, scores):
+    """scikit-learn's ``cv_results_`` layout for one parameter, gamma."""
+    mean = scores.mean(axis=0)
+    results = {
+        "gamma": np.array(gammas),
+        "mean_test_score": mean,
+        "std_test_score": scores.std(axis=0),
+        # Rank 1 is best; ties share the best rank, as scikit-learn's.
+        "rank_test_score": np.array(
+            [1 + int(np.sum(mean > m)) for m in mean], dtype=np.int32
+        ),
+    }
+    for split, row in enumerate(scores):
+        results[f"split{split}_test_score"] = row
+    return results
 
 
 class SoftDTWKNeighborsClassifier(ClassifierMixin, BaseEstimator):

@@ -14,7 +14,11 @@ from softdtw_learn.datasets import (
     read_ucr_file,
 )
 from softdtw_learn.metrics import pairwise_soft_dtw
-from softdtw_learn.neighbors import SoftDTWKNeighborsClassifier, SoftDTWNearestCentroid
+from softdtw_learn.neighbors import (
+    SoftDTWKNeighborsClassifier,
+    SoftDTWNearestCentroid,
+    SoftDTWNearestCentroidCV,
+)
 from softdtw_learn.preprocessing import TimeSeriesStandardScaler
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "ucr"
@@ -26,6 +30,7 @@ needs_shared = pytest.mark.skipif(
 @parametrize_with_checks(
     [
         SoftDTWNearestCentroid(max_iter=20),
+        SoftDTWNearestCentroidCV(gammas=(1.0, 0.1), cv=2, max_iter=20),
         SoftDTWKNeighborsClassifier(),
         SoftDTWKNeighborsClassifier(3, divergence=True, weights="distance"),
     ]
@@ -173,3 +178,75 @@ def test_nearest_centroid_at_gamma_zero_has_dba_centroids():
         np.testing.assert_allclose(clf.centroids_[k], expected, rtol=1e-12)
     values = pairwise_soft_dtw(X, clf.centroids_, gamma=0.0)
     np.testing.assert_array_equal(clf.predict(X), clf.classes_[values.argmin(axis=1)])
+
+
+def test_nearest_centroid_cv_chooses_the_best_mean_score_and_refits():
+    from sklearn.model_selection import StratifiedKFold
+
+    X, y = make_cylinder_bell_funnel(24, length=32, random_state=0)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    gammas = (0.01, 1.0, 0.1)  # any order: solved decreasing
+    clf = SoftDTWNearestCentroidCV(gammas=gammas, cv=cv, max_iter=30).fit(X, y)
+    results = clf.cv_results_
+    np.testing.assert_array_equal(results["gamma"], [1.0, 0.1, 0.01])
+    best = int(np.argmax(results["mean_test_score"]))
+    assert clf.gamma_ == results["gamma"][best]
+    assert clf.best_score_ == results["mean_test_score"][best]
+    assert results["rank_test_score"][best] == 1
+    splits = np.stack([results[f"split{k}_test_score"] for k in range(3)])
+    np.testing.assert_allclose(splits.mean(axis=0), results["mean_test_score"])
+    # The refit: the path down to gamma_ on all the data, warm-started.
+    path = results["gamma"][: best + 1]
+    start = SoftDTWNearestCentroid(gamma=path[0], max_iter=30).fit(X, y).centroids_
+    for gamma in path[1:]:
+        model = SoftDTWNearestCentroid(gamma=gamma, max_iter=30)
+        start = _fit_from(model, X, y, start).centroids_
+    np.testing.assert_allclose(clf.centroids_, start, rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(
+        clf.predict(X),
+        clf.classes_[pairwise_soft_dtw(X, clf.centroids_, gamma=clf.gamma_).argmin(1)],
+    )
+
+
+def _fit_from(model, X, y, starts):
+    """Fit a SoftDTWNearestCentroid whose class barycenters start at ``starts``."""
+    from softdtw_learn.barycenter import soft_dtw_barycenter
+
+    classes = np.unique(y)
+    centroids = [
+        soft_dtw_barycenter(
+            X[y == c],
+            gamma=model.gamma,
+            init=starts[k],
+            max_iter=model.max_iter,
+            tol=model.tol,
+            continuation=None,
+        )
+        for k, c in enumerate(classes)
+    ]
+    model.classes_, model.centroids_ = classes, np.array(centroids)
+    return model
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"gammas": []}, "gammas must be a non-empty sequence"),
+        ({"gammas": [0.1, -1.0]}, "gammas must be a non-empty sequence"),
+        ({"gammas": 0.1}, "gammas must be a non-empty sequence"),
+        ({"gammas": ["a"]}, "gammas must be a non-empty sequence"),
+        ({"max_iter": 0}, "max_iter must be an int >= 1"),
+        ({"scoring": "no_such_score"}, "no_such_score"),
+    ],
+)
+def test_nearest_centroid_cv_bad_arguments(kwargs, message):
+    X, y = make_cylinder_bell_funnel(12, length=16, random_state=0)
+    with pytest.raises(ValueError, match=message):
+        SoftDTWNearestCentroidCV(cv=2, **kwargs).fit(X, y)
+
+
+def test_nearest_centroid_cv_reports_a_fold_without_a_class():
+    X, y = make_cylinder_bell_funnel(12, length=16, random_state=0)
+    folds = [(np.flatnonzero(y != y[0]), np.flatnonzero(y == y[0]))]
+    with pytest.raises(ValueError, match="fold 0 leaves a class out"):
+        SoftDTWNearestCentroidCV(cv=folds).fit(X, y)
