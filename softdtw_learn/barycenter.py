@@ -19,6 +19,7 @@ from .utils import (
     check_gamma,
     check_int,
     check_real,
+    check_sample_weight,
     check_table_range,
     check_window,
     short_repr,
@@ -358,21 +359,7 @@ def warn_capped_barycenters(capped, total, parameter, max_iter):
 
 def _checked_weights(weights, n_series):
     """Weights as probabilities; any finite non-negative scale is accepted."""
-    if weights is None:
-        return np.full(n_series, 1.0 / n_series)
-    try:
-        checked = np.array(weights, dtype=np.float64)
-    except (TypeError, ValueError):
-        checked = np.array([np.nan])
-    if checked.shape != (n_series,) or not np.all(np.isfinite(checked)):
-        raise ValueError(
-            f"weights must be {n_series} finite numbers (one per series), got "
-            f"{short_repr(weights)}."
-        )
-    if np.any(checked < 0) or not np.any(checked > 0):
-        raise ValueError(
-            f"weights must be non-negative with a positive sum, got {checked.tolist()}."
-        )
+    checked = check_sample_weight(weights, n_series, name="weights")
     checked /= checked.max()  # the sum of huge weights would overflow
     return checked / checked.sum()
 

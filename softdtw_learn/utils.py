@@ -685,11 +685,12 @@ def check_params(estimator):
     }
 
 
-def check_sample_weight(sample_weight, n_samples, min_positive=1):
+def check_sample_weight(sample_weight, n_samples, min_positive=1, name="sample_weight"):
     """Sample weights as a new float64 array (ones for None).
 
     Finite, non-negative, one per sample, at least ``min_positive`` of them
-    positive (k-means needs one per cluster).
+    positive (k-means needs one per cluster). ``name`` is the argument's, for
+    the messages.
     """
     if sample_weight is None:
         return np.ones(n_samples)
@@ -699,12 +700,12 @@ def check_sample_weight(sample_weight, n_samples, min_positive=1):
         weights = np.array([np.nan])
     if weights.shape != (n_samples,) or not np.all(np.isfinite(weights)):
         raise ValueError(
-            f"sample_weight must be {n_samples} finite numbers (one per series), "
+            f"{name} must be {n_samples} finite numbers (one per series), "
             f"got {short_repr(sample_weight)}."
         )
     if np.any(weights < 0) or np.count_nonzero(weights) < min_positive:
         raise ValueError(
-            f"sample_weight must be non-negative, with at least {min_positive} "
+            f"{name} must be non-negative, with at least {min_positive} "
             f"non-zero weight{'s' if min_positive > 1 else ''}, got "
             f"{short_repr(sample_weight)}."
         )
