@@ -12,11 +12,18 @@ the squared Euclidean loss, laid out like the paper's Table 3. Draws
 predictions on ECG200 test series like the paper's Figure 1
 (``forecast_ecg200.png`` in the output folder; matplotlib needed).
 
-Data: ECG200 (bundled), and GunPoint, ItalyPowerDemand, CBF, Chinatown,
-ArrowHead and BME from ../shared/data/ucr (UCR archive, Dau et al. 2019); sets that are
-absent are skipped with a message.
+Data (UCR archive, Dau et al. 2019): ECG200, GunPoint and CBF are bundled;
+ItalyPowerDemand, Chinatown, ArrowHead and BME need ``../shared/data/ucr``
+beside the clone (not part of the package), or any folder laid out as the
+cache of :func:`softdtw_learn.datasets.load_ucr`
+(``<Name>/<Name>_TRAIN.tsv`` and ``_TEST``, or ``.ts``, ``.arff``,
+``.txt``), such as ``~/softdtw_learn_data`` once ``load_ucr(name)`` has
+downloaded the sets from the archive. Every set is read with
+``load_ucr(name, data_home=folder, download=False)``; a set that is absent
+is skipped with a message. The documentation shows this script without
+running it.
 
-Usage: python examples/forecasting_study.py [path/to/shared/data/ucr] [out]
+Usage: python examples/forecasting_study.py [folder] [out]
 """
 
 import sys
@@ -28,7 +35,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
-from softdtw_learn.datasets import load_ecg200, load_ucr
+from softdtw_learn.datasets import load_ucr
 from softdtw_learn.forecasting import SoftDTWMLPRegressor, split_series
 from softdtw_learn.metrics import paired_soft_dtw
 from softdtw_learn.preprocessing import TimeSeriesStandardScaler
@@ -47,13 +54,11 @@ BASE = SoftDTWMLPRegressor((100,), alpha=1.0, max_iter=200, random_state=0, n_jo
 
 
 def load(root, name):
-    if name == "ECG200":
-        data = load_ecg200()
-    else:
-        try:
-            data = load_ucr(name, data_home=root, download=False)
-        except ValueError:
-            return None
+    """Return the z-normalised train and test series, or why they are absent."""
+    try:
+        data = load_ucr(name, data_home=root, download=False)
+    except ValueError as err:
+        return str(err)
     scaler = TimeSeriesStandardScaler()
     return scaler.fit_transform(data.X_train), scaler.transform(data.X_test)
 
@@ -136,8 +141,8 @@ def main(root, out):
     ecg = None
     for name in DATASETS:
         data = load(root, name)
-        if data is None:
-            print(f"\n{name}: skipped, not found in {root}")
+        if isinstance(data, str):
+            print(f"\n{name}: skipped: {data}")
             continue
         start = time.perf_counter()
         rows, models = study(name, *data)
@@ -154,12 +159,14 @@ def main(root, out):
         print(f"  {label}: {won} of {cells} (dataset, init) cells")
     won, cells = (sum(column) for column in zip(*wins.values(), strict=True))
     print(f"  all: {won} of {cells}")
-    draw(out, *ecg)
+    if ecg is not None:
+        draw(out, *ecg)
 
 
 if __name__ == "__main__":
     args = sys.argv[1:]
+    default = Path(__file__).resolve().parents[2] / "shared" / "data" / "ucr"
     main(
-        Path(args[0]) if args else Path("../shared/data/ucr"),
+        Path(args[0]) if args else default,
         Path(args[1]) if len(args) > 1 else Path("softdtw-examples"),
     )

@@ -1001,8 +1001,7 @@ def read_ucr_file(path):
 
     Returns
     -------
-    X : ndarray of shape (n_series, n_timestamps) or (n_series, n_timestamps, \
-n_channels)
+    X : ndarray of shape (n_series, n_timestamps[, n_channels])
         2-D for univariate series of equal length, 3-D otherwise; shorter
         series are padded with trailing NaN. Missing values (``NaN``; ``?``
         in ``.ts`` and ``.arff``) at the end of a series are read as padding;
