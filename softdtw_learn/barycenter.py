@@ -16,6 +16,7 @@ from . import _dispatch
 from .metrics import pairwise_soft_dtw
 from .utils import (
     check_dataset,
+    check_flag,
     check_gamma,
     check_int,
     check_real,
@@ -101,10 +102,12 @@ n_timestamps, n_channels), or list of series
     continuation : None, "auto" or sequence of float, default="auto"
         Solve first at larger gammas, each solution the start of the next,
         down to ``gamma``: large gammas smooth the objective's flat stretches
-        and spurious minima. "auto" starts at the series' mean variance
-        (the typical cost of a cell, 1 for z-normalised series) and divides
-        by 10 (by a larger factor, in 3 stages, when that takes more than 3);
-        a sequence gives the gammas above ``gamma``, decreasing.
+        and spurious minima. "auto" solves first at the powers of 10 times
+        ``gamma`` up to the series' mean variance (the typical cost of a
+        cell, about 1 for z-normalised series), largest first, or in 3 even
+        steps from that variance down when the powers of 10 are more than
+        3; nothing above ``gamma`` when ``gamma`` is that large already. A
+        list gives the gammas above ``gamma``, decreasing.
         Each stage runs up to ``max_iter`` iterations; None runs one, at
         ``gamma``. On the paper's Table 1 protocol "auto" finds lower DTW
         losses from random starts (``benchmarks/study_barycenters.py``).
@@ -140,8 +143,15 @@ n_timestamps, n_channels), or list of series
     flat_output = _given_1d(X)
     xs, lengths = check_dataset(X, "X")
     n_series, _, n_channels = xs.shape
+    if _is_zero(gamma):
+        raise ValueError(
+            "gamma=0 (exact DTW) has no gradient to descend; for a DTW "
+            "barycenter use dtw_barycenter_averaging (DBA)."
+        )
     gamma = check_gamma(gamma, allow_zero=False)
     cells, fraction = check_window(window)
+    divergence = check_flag(divergence, "divergence")
+    return_n_iter = check_flag(return_n_iter, "return_n_iter")
     max_iter = check_int(max_iter, "max_iter", low=1)
     tol = check_real(tol, "tol", low=0)
     weights = _checked_weights(weights, n_series)
@@ -184,34 +194,50 @@ n_timestamps, n_channels), or list of series
     return (barycenter, n_iter) if return_n_iter else barycenter
 
 
+def check_continuation(continuation, name="continuation"):
+    """Validate ``continuation``: None, "auto", or a list of gammas, decreasing.
+
+    Returns None, "auto" or a list of floats; whether the gammas lie above
+    the target gamma is checked where it is known (:func:`_schedule`).
+    """
+    if continuation is None or (
+        isinstance(continuation, str) and continuation == "auto"
+    ):
+        return continuation
+    given = None
+    if isinstance(continuation, (list, tuple, np.ndarray)):
+        try:
+            given = [check_gamma(g, allow_zero=False) for g in continuation]
+        except (TypeError, ValueError):
+            given = None
+    if not given or any(a <= b for a, b in zip(given[:-1], given[1:], strict=True)):
+        raise ValueError(
+            f"{name} must be None, 'auto' or a list of gammas > 0, decreasing, got "
+            f"{short_repr(continuation)}."
+        )
+    return given
+
+
 def _schedule(continuation, gamma, scale):
     """Return the gammas to solve at, the target last (see ``continuation``)."""
+    continuation = check_continuation(continuation)
     if continuation is None:
         return [gamma]
-    if isinstance(continuation, str) and continuation == "auto":
-        # From the scale down to gamma, evenly in log: factors of 10, or
-        # _MAX_STAGES larger steps when the range is wider.
+    if continuation == "auto":
+        # Powers of 10 times gamma up to the scale; in _MAX_STAGES even
+        # steps from the scale down when that takes more.
         decades = np.log10(scale / gamma) if scale > gamma else 0.0
         stages = int(np.floor(decades + 1e-9))
         ratio = 10.0
         if stages > _MAX_STAGES:
             stages, ratio = _MAX_STAGES, 10.0 ** (decades / _MAX_STAGES)
         return [float(gamma * ratio ** (stages - k)) for k in range(stages)] + [gamma]
-    if isinstance(continuation, str):
-        continuation = None  # not a sequence of gammas: the error below
-    try:
-        given = [check_gamma(g, allow_zero=False) for g in continuation]
-    except (TypeError, ValueError):
-        given = None
-    decreasing = given and all(
-        a > b for a, b in zip(given[:-1], given[1:], strict=True)
-    )
-    if not decreasing or given[-1] <= gamma:
+    if continuation[-1] <= gamma:
         raise ValueError(
-            "continuation must be None, 'auto' or a decreasing sequence of gammas "
-            f"above gamma={gamma}, got {short_repr(continuation)}."
+            f"continuation's gammas must lie above gamma={gamma}, got "
+            f"{short_repr(continuation)}."
         )
-    return given + [gamma]
+    return continuation + [gamma]
 
 
 def dtw_barycenter_averaging(
@@ -279,6 +305,7 @@ n_timestamps, n_channels), or list of series
     cells, fraction = check_window(window)
     max_iter = check_int(max_iter, "max_iter", low=1)
     tol = check_real(tol, "tol", low=0)
+    return_n_iter = check_flag(return_n_iter, "return_n_iter")
     weights = _checked_weights(weights, n_series)
     z = _initial_barycenter(xs, lengths, weights, init, 1.0, window, n_channels)
     if length is not None:
@@ -301,6 +328,13 @@ n_timestamps, n_channels), or list of series
         if previous - loss <= tol * abs(loss):
             break
         previous = loss
+    else:
+        warnings.warn(
+            f"dtw_barycenter_averaging stopped at max_iter={max_iter} with the "
+            "DTW loss still decreasing; raise max_iter or tol.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     barycenter = z[:, 0] if flat_output else z
     return (barycenter, n_iter) if return_n_iter else barycenter
 
@@ -315,6 +349,13 @@ def _cost_scale(xs, lengths):
         float(np.sum(np.var(x[:n], axis=0))) for x, n in zip(xs, lengths, strict=True)
     ]
     return max(float(np.mean(variances)), np.finfo(np.float64).tiny)
+
+
+def _is_zero(value):
+    try:
+        return not isinstance(value, bool) and value == 0
+    except (TypeError, ValueError):
+        return False
 
 
 def _given_1d(X):
@@ -346,14 +387,17 @@ def barycenter_and_iterations(
     )
 
 
-def warn_capped_barycenters(capped, total, parameter, max_iter):
-    """One ConvergenceWarning for the barycenters of a fit that hit max_iter."""
+def warn_capped_barycenters(capped, total, names, max_iter, stacklevel):
+    """One ConvergenceWarning for the barycenters of a fit that hit max_iter.
+
+    ``names`` are the estimator's ``(max_iter, tol)`` parameters of them.
+    """
     if capped:
         warnings.warn(
-            f"{capped} of {total} barycenter fits stopped at {parameter}={max_iter} "
-            f"before converging; raise {parameter} (or tol).",
+            f"{capped} of {total} barycenter fits stopped at {names[0]}={max_iter} "
+            f"before converging; raise {names[0]} (or {names[1]}).",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=stacklevel + 1,
         )
 
 

@@ -19,7 +19,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._dispatch import pairwise_divergence
-from .barycenter import barycenter_and_iterations, warn_capped_barycenters
+from .barycenter import (
+    barycenter_and_iterations,
+    check_continuation,
+    warn_capped_barycenters,
+)
 from .metrics import paired_soft_dtw, pairwise_soft_dtw
 from .utils import (
     Flag,
@@ -179,7 +183,7 @@ n_timestamps[, n_channels]), default="k-means++"
         "max_iter_barycenter": Int(low=1),
         "tol": Real(low=0),
         "tol_barycenter": Real(low=0),
-        "continuation": Unchecked("by soft_dtw_barycenter"),
+        "continuation": check_continuation,
         "window": Window(),
         "n_jobs": NJobs(),
         "random_state": Unchecked("by check_random_state"),
@@ -204,6 +208,14 @@ n_timestamps[, n_channels]), default="k-means++"
         if isinstance(self.n_init, str):  # "auto", as scikit-learn's KMeans:
             # one run from k-means++ or given centres, ten from random picks.
             return 10 if isinstance(self.init, str) and self.init == "random" else 1
+        if not isinstance(self.init, str) and self.n_init > 1:
+            warnings.warn(
+                f"Explicit initial centres passed: one run instead of "
+                f"n_init={self.n_init} (every run would start alike).",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            return 1
         return self.n_init
 
     def _metric(self, X, centers):
@@ -222,6 +234,7 @@ n_timestamps[, n_channels]), default="k-means++"
 
         Random picks and k-means++ draws are in proportion to ``weights``.
         """
+        weights = weights / weights.max()  # huge weights would overflow the sums
         n_samples = len(series)
         if not isinstance(self.init, str):
             centers, lengths = check_dataset(self.init, "init")
@@ -319,8 +332,11 @@ n_timestamps[, n_channels]), default="k-means++"
                 np.array_equal(labels[weights > 0], previous_labels[weights > 0])
                 or previous_inertia - inertia < self.tol * abs(previous_inertia)
             )
+            details = []
             if not converged:
-                capped += self._update_centers(series, weights, centers, labels)
+                capped += self._update_centers(
+                    series, weights, centers, labels, details
+                )
                 updates += self.n_clusters
             if self.verbose:
                 print(
@@ -328,17 +344,19 @@ n_timestamps[, n_channels]), default="k-means++"
                     f"{time.perf_counter() - start:.2f} s"
                     + (" (converged)" if converged else "")
                 )
+            for line in details if self.verbose >= 2 else ():
+                print(f"{run}    {line}")
             if converged:
                 break
             previous_labels, previous_inertia = labels, inertia
         labels, _, inertia = self._assign(series, weights, centers)
         return centers, labels, inertia, n_iter, (updates, capped)
 
-    def _update_centers(self, series, weights, centers, labels):
+    def _update_centers(self, series, weights, centers, labels, details):
         """Replace each centre by its cluster's barycenter, warm-started.
 
-        Returns how many stopped at ``max_iter_barycenter``; fit warns once
-        for all of them.
+        Returns how many stopped at ``max_iter_barycenter`` (fit warns once
+        for all of them); appends a line per cluster to ``details``.
         """
         capped = 0
         with warnings.catch_warnings():
@@ -360,11 +378,11 @@ n_timestamps[, n_channels]), default="k-means++"
                     tol=self.tol_barycenter,
                 )
                 capped += n_iter >= self.max_iter_barycenter
-                if self.verbose >= 2:
-                    print(
-                        f"    cluster {cluster}: {len(rows)} series, barycenter "
-                        f"in {n_iter} L-BFGS-B iterations"
-                    )
+                method = "DBA" if self.gamma == 0 else "L-BFGS-B"
+                details.append(
+                    f"cluster {cluster}: {len(rows)} series, barycenter in "
+                    f"{n_iter} {method} iterations"
+                )
         return capped
 
     def fit(self, X, y=None, sample_weight=None):
@@ -419,7 +437,11 @@ n_timestamps, n_channels)
                 stacklevel=3,
             )
         warn_capped_barycenters(
-            capped, updates, "max_iter_barycenter", self.max_iter_barycenter
+            capped,
+            updates,
+            ("max_iter_barycenter", "tol_barycenter"),
+            self.max_iter_barycenter,
+            stacklevel=3,
         )
 
     # ------------------------------------------------------------- predict
@@ -456,6 +478,11 @@ n_timestamps, n_channels)
 
     def score(self, X, y=None, sample_weight=None):
         """Return minus the (weighted) inertia of X on the fitted centres.
+
+        With the signed soft-DTW value (``divergence=False``) scores at
+        different gammas are not comparable (the value falls as gamma
+        grows): to choose gamma by a search on this score, use
+        ``divergence=True``.
 
         Parameters
         ----------

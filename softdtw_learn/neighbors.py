@@ -8,7 +8,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from .barycenter import barycenter_and_iterations, warn_capped_barycenters
+from .barycenter import (
+    barycenter_and_iterations,
+    check_continuation,
+    warn_capped_barycenters,
+)
 from .metrics import pairwise_soft_dtw
 from .utils import (
     Flag,
@@ -61,7 +65,7 @@ def _class_barycenters(
             rows = np.flatnonzero((codes == code) & (weights > 0))
             if len(rows) == 0:
                 raise ValueError(
-                    f"class {model.classes_[code]!r} has no series with a "
+                    f"class {_plain(model.classes_[code])} has no series with a "
                     "non-zero sample_weight; its centroid is undefined."
                 )
             centroid, n_iter = barycenter_and_iterations(
@@ -140,7 +144,7 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         "window": Window(),
         "max_iter": Int(low=1),
         "tol": Real(low=0),
-        "continuation": Unchecked("by soft_dtw_barycenter"),
+        "continuation": check_continuation,
         "n_jobs": NJobs(),
     }
 
@@ -190,7 +194,9 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         self.n_iter_ = max(iterations)
         self.centroids_ = stack_like(centroids, X)
         capped = sum(n >= self.max_iter for n in iterations)
-        warn_capped_barycenters(capped, len(iterations), "max_iter", self.max_iter)
+        warn_capped_barycenters(
+            capped, len(iterations), ("max_iter", "tol"), self.max_iter, stacklevel=2
+        )
         return self
 
     def decision_function(self, X):
@@ -326,6 +332,7 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
     @property
     def gamma(self):
         """The chosen gamma once fitted (what predict uses)."""
+        check_is_fitted(self, "gamma_")
         return self.gamma_
 
     def fit(self, X, y, sample_weight=None):
@@ -354,13 +361,23 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
         data, lengths = check_dataset(X)
         weights = check_sample_weight(sample_weight, len(data))
         folds = list(check_cv(self.cv, y, classifier=True).split(X, y))
+        if not folds:
+            raise ValueError(f"cv={short_repr(self.cv)} gives no folds.")
+        if isinstance(self.scoring, (list, tuple, set, dict)):
+            raise ValueError(
+                "scoring must be one metric (a name or a callable): gamma is "
+                f"chosen by one score, got {short_repr(self.scoring)}."
+            )
         scorer = check_scoring(self, scoring=self.scoring)
         scores = np.empty((len(folds), len(gammas)))
         for split, (train, test) in enumerate(folds):
-            if len(np.unique(codes[train])) < len(self.classes_):
+            missing = np.setdiff1d(np.arange(len(self.classes_)), codes[train])
+            if len(missing):
+                label, count = self.classes_[missing[0]], np.sum(codes == missing[0])
                 raise ValueError(
-                    f"fold {split} leaves a class out of its training part; use "
-                    "fewer folds (cv) or a stratified splitter."
+                    f"fold {split} leaves class {_plain(label)} ({count} series) "
+                    "out of its training part; use fewer folds (cv), a "
+                    "stratified splitter, or more series of that class."
                 )
             path = self._path(
                 data[train], lengths[train], codes[train], weights[train], gammas
@@ -378,7 +395,9 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
         self.n_iter_ = max(iterations)
         self.centroids_ = stack_like(centroids, X)
         capped = sum(n >= self.max_iter for n in iterations)
-        warn_capped_barycenters(capped, len(iterations), "max_iter", self.max_iter)
+        warn_capped_barycenters(
+            capped, len(iterations), ("max_iter", "tol"), self.max_iter, stacklevel=2
+        )
         return self
 
     def _path(self, data, lengths, codes, weights, gammas):
@@ -405,6 +424,12 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
         model.centroids_ = stack_like(centroids, X)
         model.n_features_in_ = X.shape[1]
         return model
+
+
+def _plain(label):
+    """Return a label's repr as written, not numpy's (``np.int64(1)``)."""
+    value = label.item() if isinstance(label, np.generic) else label
+    return repr(value)
 
 
 def _checked_gammas(gammas):

@@ -69,6 +69,7 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
         self : TimeSeriesStandardScaler
             The fitted scaler.
         """
+        check_params(self)
         check_dataset(validate_series(self, X, reset=True))
         return self
 

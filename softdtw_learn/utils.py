@@ -206,6 +206,13 @@ def to_time_series_dataset(X, length=None):
                 f"(n_timestamps, n_channels), got shape {item.shape}."
             )
     channels = {item.shape[1] for item in items}
+    if len(channels) > 1 and len({item.shape[0] for item in items}) == 1:
+        raise ValueError(
+            f"the series in X have different numbers of channels {sorted(channels)} "
+            f"but {items[0].shape[0]} time step(s) each: aeon's and sktime's "
+            "unequal-length layout (a list of (n_channels, n_timepoints) cases)? "
+            "Convert it with softdtw_learn.utils.from_channels_first(X)."
+        )
     if len(channels) > 1:
         raise ValueError(
             f"the series in X have different numbers of channels {sorted(channels)}; "
@@ -410,6 +417,8 @@ def check_dataset(X, name="X"):
     """
     if isinstance(X, (list, tuple)):
         arr = to_time_series_dataset(X)
+        if all(np.ndim(x) == 2 for x in X):
+            _warn_if_channel_first(arr, name)
     else:
         arr = _as_numeric(X, name)
         _warn_if_channel_first(arr, name)
@@ -785,7 +794,7 @@ def validate_series(estimator, X, y="no_validation", *, reset):
     if not reset:
         check_is_fitted(estimator)
     X = series_input(estimator, X, reset=reset)
-    return validate_data(
+    out = validate_data(
         estimator,
         X,
         y,
@@ -794,6 +803,8 @@ def validate_series(estimator, X, y="no_validation", *, reset):
         dtype=np.float64,
         reset=reset,
     )
+    check_channels(estimator, out[0] if isinstance(out, tuple) else out, reset=reset)
+    return out
 
 
 def series_input(estimator, X, *, reset):
@@ -804,11 +815,15 @@ def series_input(estimator, X, *, reset):
     """
     width = None if reset else getattr(estimator, "n_features_in_", None)
     if isinstance(X, (list, tuple)) and len(X) and np.ndim(X[0]) >= 1:
-        longest = max(len(x) for x in X)
+        padded = to_time_series_dataset(X)
+        # Trailing NaN in an item is padding already: its true length counts.
+        longest = int(trailing_nan_lengths(np.isnan(padded))[0].max())
         if width is not None and longest > width:
             _raise_width(estimator, longest, width)
-        X_padded = to_time_series_dataset(X, length=max(longest, width or 0))
-        return X_padded[:, :, 0] if _univariate_input(X) else X_padded
+        size = max(longest, width or 0)
+        out = np.full((len(padded), size, padded.shape[2]), np.nan)
+        out[:, : min(size, padded.shape[1])] = padded[:, :size]
+        return out[:, :, 0] if _univariate_input(X) else out
     dtypes = getattr(X, "dtypes", None)  # a DataFrame
     if dtypes is not None and any(d.kind == "O" for d in np.atleast_1d(dtypes)):
         _reject_nested_cells(np.asarray(X, dtype=object), "X")
@@ -818,13 +833,34 @@ def series_input(estimator, X, *, reset):
     return X
 
 
+def check_channels(estimator, X, *, reset):
+    """Record the channels at fit; at predict, require the same number."""
+    channels = 1 if np.ndim(X) == 2 else np.shape(X)[2]
+    if reset:
+        estimator._n_channels = channels
+    elif channels != getattr(estimator, "_n_channels", channels):
+        raise ValueError(
+            f"X has {channels} channel(s), but {type(estimator).__name__} was "
+            f"fitted on series with {estimator._n_channels}."
+        )
+
+
 def _raise_width(estimator, found, width):
     name = type(estimator).__name__
+    if found < width:
+        advice = (
+            "Pad the new series to it with trailing NaN, e.g. "
+            "softdtw_learn.utils.pad_to_common_width(X_train, X_new)[1], or pass "
+            "them as a list (padded for you)."
+        )
+    else:
+        advice = (
+            "Pad the training and the new series to one width with "
+            "softdtw_learn.utils.pad_to_common_width(X_train, X_new) and fit "
+            "again."
+        )
     raise ValueError(
         f"X has {found} features, but {name} is expecting {width} features as "
         f"input. Features are time steps: this model was fitted on series "
-        f"padded to {width}. Pad the training and the new series to one width "
-        "with softdtw_learn.utils.pad_to_common_width(X_train, X_new) and fit "
-        "again, or pass series no longer than the training width as a list "
-        "(padded with trailing NaN)."
+        f"padded to {width}. {advice}"
     )

@@ -6,7 +6,9 @@ from sklearn.exceptions import ConvergenceWarning
 
 from softdtw_learn._dispatch import numba_threads
 from softdtw_learn.barycenter import _objective, soft_dtw_barycenter
+from softdtw_learn.cluster import SoftDTWKMeans
 from softdtw_learn.metrics import dtw, soft_dtw, soft_dtw_divergence
+from softdtw_learn.neighbors import SoftDTWNearestCentroid
 
 
 def _walks(rng, n, length):
@@ -164,7 +166,10 @@ def test_inputs_are_not_modified(rng):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"gamma": 0.0}, r"gamma must be a finite number > 0"),
+        (
+            {"gamma": 0.0},
+            r"gamma=0 \(exact DTW\) has no gradient.*dtw_barycenter_averaging",
+        ),
         ({"gamma": -1.0}, r"gamma must be a finite number > 0"),
         ({"weights": [1.0, -1.0, 1.0]}, r"weights must be non-negative"),
         ({"weights": [1.0, 1.0]}, r"weights must be 3 finite numbers"),
@@ -272,11 +277,38 @@ def test_continuation_schedules():
 
 
 @pytest.mark.parametrize(
-    "bad", ["fast", [0.1, 1.0], [0.01], [0.001], [], 5, [0.1, "a"]]
+    ("bad", "message"),
+    [
+        ("fast", r"continuation must be None, 'auto' or .* got 'fast'"),
+        ("AUTO", r"got 'AUTO'"),
+        ([0.1, 1.0], "decreasing"),
+        ([], "continuation must be None"),
+        (5, "continuation must be None"),
+        ({1.0: 1}, "continuation must be None"),
+        ([0.1, "a"], "continuation must be None"),
+        ([0.01], r"continuation's gammas must lie above gamma=0.01"),
+        ([0.001], r"continuation's gammas must lie above gamma=0.01"),
+    ],
 )
-def test_bad_continuation_is_rejected(bad):
-    with pytest.raises(ValueError, match="continuation must be None, 'auto' or"):
+def test_bad_continuation_is_rejected(bad, message):
+    with pytest.raises(ValueError, match=message):
         soft_dtw_barycenter(np.zeros((2, 4)), gamma=0.01, continuation=bad)
+
+
+@pytest.mark.parametrize("make", [SoftDTWKMeans, SoftDTWNearestCentroid])
+def test_estimators_check_continuation_even_at_gamma_zero(make):
+    X = np.random.RandomState(0).normal(size=(6, 8))
+    model = make(gamma=0.0, continuation="bogus")
+    with pytest.raises(ValueError, match="got 'bogus'"):
+        model.fit(X) if make is SoftDTWKMeans else model.fit(X, [0, 1] * 3)
+
+
+def test_dba_warns_when_it_stops_at_max_iter():
+    from softdtw_learn.barycenter import dtw_barycenter_averaging
+
+    X = _ecg_class(6)
+    with pytest.warns(ConvergenceWarning, match="stopped at max_iter=1"):
+        dtw_barycenter_averaging(X, max_iter=1, tol=0.0)
 
 
 def test_continuation_none_is_one_run_at_gamma():

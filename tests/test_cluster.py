@@ -2,6 +2,7 @@ import pickle
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -174,3 +175,31 @@ def test_gamma_zero_is_dba_kmeans():
         np.testing.assert_allclose(km.cluster_centers_[k], expected, rtol=1e-12)
     dtw_to_centres = pairwise_soft_dtw(X, km.cluster_centers_, gamma=0.0)
     assert km.inertia_ == pytest.approx(dtw_to_centres.min(axis=1).sum(), rel=1e-12)
+
+
+def test_capped_barycenters_warning_names_the_barycenter_parameters():
+    X, _ = make_cylinder_bell_funnel(9, length=16, random_state=0)
+    with pytest.warns(ConvergenceWarning) as caught:
+        SoftDTWKMeans(3, max_iter=2, max_iter_barycenter=1, random_state=0).fit(X)
+    (message,) = [str(w.message) for w in caught if "barycenter fits" in str(w.message)]
+    assert "raise max_iter_barycenter (or tol_barycenter)" in message
+    assert caught[-1].filename == __file__  # points at the caller's line
+
+
+def test_explicit_centres_run_once_whatever_n_init():
+    X, _ = make_cylinder_bell_funnel(9, length=16, random_state=0)
+    with pytest.warns(RuntimeWarning, match="one run instead of n_init=3"):
+        km = SoftDTWKMeans(3, init=X[:3], n_init=3, max_iter=2).fit(X)
+    once = SoftDTWKMeans(3, init=X[:3], n_init=1, max_iter=2).fit(X)
+    np.testing.assert_array_equal(km.cluster_centers_, once.cluster_centers_)
+
+
+def test_verbose_two_prints_each_iteration_before_its_clusters(capsys):
+    X, _ = make_cylinder_bell_funnel(9, length=16, random_state=0)
+    SoftDTWKMeans(3, n_init=2, max_iter=2, verbose=2, random_state=0).fit(X)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Init 1/2: Iteration 1")
+    assert lines[1].startswith("Init 1/2:     cluster 0:")
+    assert all(line.startswith("Init ") for line in lines)
+    SoftDTWKMeans(3, gamma=0.0, max_iter=2, verbose=2, random_state=0).fit(X)
+    assert "DBA iterations" in capsys.readouterr().out

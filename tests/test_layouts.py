@@ -238,3 +238,26 @@ def test_nested_frame_keeps_lengths_and_order():
     )
     X = from_nested_dataframe(frame)
     np.testing.assert_array_equal(X[:, :, 0], [[3.0, 4.0, 5.0], [1.0, np.nan, np.nan]])
+
+
+def test_aeon_unequal_lists_name_the_converter():
+    cases = [np.ones((1, 20 + k)) for k in range(4)]  # aeon: (n_channels, n_timepoints)
+    with pytest.raises(ValueError, match=r"from_channels_first\(X\)"):
+        SoftDTWKMeans(2).fit(cases)
+    with pytest.warns(LayoutWarning):  # equal lengths: read as 1 step, 30 channels
+        pairwise_soft_dtw([np.ones((1, 30)), np.zeros((1, 30))])
+
+
+def test_list_items_with_trailing_nan_count_their_true_length():
+    knn = SoftDTWKNeighborsClassifier().fit(X_UNI[:, :12], Y)
+    padded_item = np.r_[X_UNI[0, :12], np.nan, np.nan]
+    np.testing.assert_array_equal(
+        knn.predict([padded_item]), knn.predict(X_UNI[:1, :12])
+    )
+
+
+def test_narrower_input_is_told_to_pad_not_to_refit():
+    knn = SoftDTWKNeighborsClassifier().fit(X_UNI, Y)
+    with pytest.raises(ValueError, match=r"Pad the new series to it") as info:
+        knn.predict(X_UNI[:, :10])
+    assert "fit again" not in str(info.value)

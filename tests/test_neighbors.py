@@ -248,5 +248,26 @@ def test_nearest_centroid_cv_bad_arguments(kwargs, message):
 def test_nearest_centroid_cv_reports_a_fold_without_a_class():
     X, y = make_cylinder_bell_funnel(12, length=16, random_state=0)
     folds = [(np.flatnonzero(y != y[0]), np.flatnonzero(y == y[0]))]
-    with pytest.raises(ValueError, match="fold 0 leaves a class out"):
+    with pytest.raises(ValueError, match=r"fold 0 leaves class \d \(\d+ series\) out"):
         SoftDTWNearestCentroidCV(cv=folds).fit(X, y)
+
+
+def test_nearest_centroid_cv_refuses_what_cannot_choose_a_gamma():
+    from sklearn.exceptions import NotFittedError
+
+    X, y = make_cylinder_bell_funnel(12, length=16, random_state=0)
+    with pytest.raises(ValueError, match="scoring must be one metric"):
+        SoftDTWNearestCentroidCV(cv=2, scoring=["accuracy"]).fit(X, y)
+    with pytest.raises(ValueError, match=r"cv=\[\] gives no folds"):
+        SoftDTWNearestCentroidCV(cv=[]).fit(X, y)
+    with pytest.raises(NotFittedError):
+        SoftDTWNearestCentroidCV().gamma  # noqa: B018
+
+
+def test_predict_with_other_channels_names_the_fitted_ones():
+    X, y = make_cylinder_bell_funnel(12, length=16, random_state=0)
+    knn = SoftDTWKNeighborsClassifier().fit(X, y)
+    with pytest.raises(ValueError, match="X has 2 channel.*fitted on series with 1"):
+        knn.predict(np.stack([X, X], axis=2))
+    with pytest.raises(ValueError, match="X has 2 channel.*fitted on series with 1"):
+        knn.predict([np.ones((10, 2))])
