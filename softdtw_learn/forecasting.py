@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 
 from . import _dispatch
 from ._dispatch import numba_threads
+from .metrics import paired_soft_dtw
 from .utils import (
     Flag,
     Gamma,
@@ -33,16 +34,35 @@ from .utils import (
     Real,
     Unchecked,
     Window,
+    check_gamma,
     check_int,
     check_params,
     check_real,
     check_window,
+    short_repr,
 )
 
-__all__ = ["SoftDTWMLPRegressor", "split_series"]
+__all__ = ["SoftDTWMLPRegressor", "SoftDTWMLPRegressorCV", "split_series"]
 
 _LOSSES = ("softdtw", "divergence", "squared")
 _SOLVERS = ("lbfgs", "adam")
+_INITS = ("random", "euclidean")
+# Prefix of the messages of the squared-loss stage of init="euclidean".
+_EUCLIDEAN_STAGE = "init='euclidean', squared-loss stage: "
+# What a failed fit removes, so that it leaves no half-trained model behind.
+_FITTED_WEIGHTS = (
+    "coefs_",
+    "intercepts_",
+    "n_iter_",
+    "loss_",
+    "loss_curve_",
+    "init_n_iter_",
+    "init_loss_",
+)
+# What SoftDTWMLPRegressorCV.fit records of its choice of gamma.
+_CHOICE = ("gamma_", "gammas_", "validation_scores_")
+# A solver's warning points at the caller of fit: solver, _train, _fit, fit.
+_USER_LEVEL = 5
 
 
 def split_series(X, ratio=0.6):
@@ -126,6 +146,12 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
     section 3.4). Soft-DTW is signed, so the training loss may be negative;
     ``loss="divergence"`` is non-negative and zero only for a perfect fit.
 
+    With ``init="euclidean"`` the soft-DTW training starts from the network
+    trained with the squared loss, the paper's "Euclidean initialization"
+    (Table 3): ``fit`` first trains with ``loss="squared"`` (same solver,
+    ``max_iter``, ``tol``, ``alpha`` and random initial weights), then goes
+    on with the soft-DTW loss from those weights.
+
     Parameters
     ----------
     hidden_layer_sizes : tuple of int, default=(100,)
@@ -137,6 +163,14 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
         plus ``alpha / (2 n_samples) * sum of squared weights``.
     gamma : float, default=1.0
         Soft-DTW smoothing, > 0 (unused by ``"squared"``).
+    init : {"random", "euclidean"}, default="random"
+        Starting weights of a fresh fit. ``"random"``: Glorot-uniform
+        weights drawn from ``random_state``. ``"euclidean"``: those weights
+        trained with the squared loss first (the paper's "Euc. init"); the
+        number of iterations and final objective of that stage are in
+        ``init_n_iter_`` and ``init_loss_``. No effect with
+        ``loss="squared"``, or when ``coefs_init``, ``intercepts_init`` or
+        ``warm_start`` give the start.
     activation : {"sigmoid", "tanh", "relu", "identity"}, default="sigmoid"
         Hidden-layer activation (the paper uses the sigmoid).
     alpha : float, default=1e-4
@@ -161,8 +195,9 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
         Seeds the weight initialisation and the Adam minibatch order.
     warm_start : bool, default=False
         Start the next ``fit`` from the current weights, e.g. a model trained
-        with ``loss="squared"`` then switched to soft-DTW (the paper's
-        "Euclidean initialisation"). The input and output shapes must match.
+        with ``loss="squared"`` then switched to soft-DTW (what
+        ``init="euclidean"`` does in one ``fit``). The input and output
+        shapes must match.
     n_jobs : int, default=None
         Threads for the soft-DTW loss: None means 1, -1 all cores.
     verbose : bool, default=False
@@ -177,9 +212,16 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
     loss_ : float
         Training objective at the end of ``fit``.
     loss_curve_ : list of float
-        Training objective at each iteration (L-BFGS) or epoch (Adam).
+        Training objective at each iteration (L-BFGS) or epoch (Adam); with
+        ``init="euclidean"``, of the soft-DTW stage only.
     n_iter_ : int
-        Iterations (L-BFGS) or epochs (Adam) run.
+        Iterations (L-BFGS) or epochs (Adam) run (of the soft-DTW stage).
+    init_n_iter_ : int
+        Iterations or epochs of the squared-loss stage of
+        ``init="euclidean"``; 0 when that stage did not run.
+    init_loss_ : float or None
+        Squared-loss objective at the end of that stage; None when it did
+        not run.
     n_features_in_ : int
         Number of input time steps (``X.shape[1]``).
     input_shape_ : tuple of int
@@ -191,6 +233,7 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
 
     See Also
     --------
+    SoftDTWMLPRegressorCV : The same network with gamma chosen on held-out data.
     split_series : The paper's input / target split of each series.
     softdtw_learn.torch.SoftDTWLoss : The same loss for PyTorch models.
 
@@ -209,6 +252,9 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
     >>> model = SoftDTWMLPRegressor((16,), gamma=0.1, random_state=0).fit(X, y)
     >>> model.predict(X[:2]).shape
     (2, 8)
+    >>> warm = SoftDTWMLPRegressor((16,), gamma=0.1, init="euclidean", random_state=0)
+    >>> warm.fit(X, y).init_n_iter_ > 0
+    True
     """
 
     def __init__(
@@ -217,6 +263,7 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
         *,
         loss="softdtw",
         gamma=1.0,
+        init="random",
         activation="sigmoid",
         alpha=1e-4,
         solver="lbfgs",
@@ -234,6 +281,7 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.loss = loss
         self.gamma = gamma
+        self.init = init
         self.activation = activation
         self.alpha = alpha
         self.solver = solver
@@ -252,6 +300,7 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
         "hidden_layer_sizes": _layer_sizes,
         "loss": Options(*_LOSSES),
         "gamma": Gamma(allow_zero=False),
+        "init": Options(*_INITS),
         "activation": Options(*_ACTIVATIONS),
         "alpha": Real(low=0),
         "solver": Options(*_SOLVERS),
@@ -374,7 +423,7 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
         return value, np.concatenate([g.ravel() for g in reversed(grads)])
 
     # ----------------------------------------------------------------- solvers
-    def _fit_lbfgs(self, objective, flat):
+    def _fit_lbfgs(self, objective, flat, stage):
         """Full-batch L-BFGS-B; ``objective(flat) -> (value, gradient)``."""
         self.loss_curve_ = []
 
@@ -382,7 +431,7 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
             self.loss_curve_.append(float(intermediate_result.fun))
             if self.verbose:
                 done, value = len(self.loss_curve_), self.loss_curve_[-1]
-                print(f"iteration {done}: loss {value:.6g}")
+                print(f"{stage}iteration {done}: loss {value:.6g}")
 
         result = minimize(
             objective,
@@ -394,14 +443,14 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
         )
         if result.status == 1:
             warnings.warn(
-                f"L-BFGS-B stopped at max_iter={self.max_iter} before converging; "
-                "raise max_iter or tol.",
+                f"{stage}L-BFGS-B stopped at max_iter={self.max_iter} before "
+                "converging; raise max_iter or tol.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=_USER_LEVEL,
             )
         return result.x, int(result.nit), float(result.fun)
 
-    def _fit_adam(self, objective, flat, n, rng):
+    def _fit_adam(self, objective, flat, n, rng, stage):
         """Minibatch Adam; ``objective(flat, rows) -> (value, gradient)``."""
         size = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
         beta1, beta2, eps = 0.9, 0.999, 1e-8
@@ -429,7 +478,7 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
             if not np.isfinite(epoch_loss):
                 return flat, epoch + 1, epoch_loss  # fit reports the divergence
             if self.verbose:
-                print(f"epoch {epoch + 1}: loss {self.loss_curve_[-1]:.6g}")
+                print(f"{stage}epoch {epoch + 1}: loss {self.loss_curve_[-1]:.6g}")
             if self.loss_curve_[-1] < best - self.tol:
                 best, stale = self.loss_curve_[-1], 0
             else:
@@ -437,12 +486,39 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
                 if stale >= self.n_iter_no_change:
                     return flat, epoch + 1, objective(flat, everything)[0]
         warnings.warn(
-            f"Adam ran max_iter={self.max_iter} epochs and the loss still "
+            f"{stage}Adam ran max_iter={self.max_iter} epochs and the loss still "
             "improved; raise max_iter.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=_USER_LEVEL,
         )
         return flat, self.max_iter, objective(flat, everything)[0]
+
+    def _train(self, X, Y, output_loss, rng, stage=""):
+        """Run the solver from the current weights; set them to the result.
+
+        ``stage`` prefixes the solver's messages. Returns the iterations run
+        and the final objective; raises when training diverged.
+        """
+        flat = self._pack()
+        # A diverging run overflows on the way; it is reported once, below.
+        with numba_threads(self.n_jobs), np.errstate(over="ignore", invalid="ignore"):
+            if self.solver == "lbfgs":
+                flat, n_iter, loss = self._fit_lbfgs(
+                    lambda w: self._objective(w, X, Y, output_loss), flat, stage
+                )
+            else:
+                flat, n_iter, loss = self._fit_adam(
+                    lambda w, rows: self._objective(w, X[rows], Y[rows], output_loss),
+                    flat,
+                    len(X),
+                    rng,
+                    stage,
+                )
+        self._check_finite_fit(flat, loss, n_iter, stage)
+        coefs, intercepts = self._unpack(flat)
+        self.coefs_ = [c.copy() for c in coefs]
+        self.intercepts_ = [b.copy() for b in intercepts]
+        return n_iter, loss
 
     # --------------------------------------------------------------------- API
     def fit(self, X, y, coefs_init=None, intercepts_init=None):
@@ -459,7 +535,7 @@ n_timestamps, n_channels)
         coefs_init, intercepts_init : list of ndarray, default=None
             Starting weights and biases, e.g. ``coefs_`` and ``intercepts_``
             of a model trained with ``loss="squared"``. Take precedence over
-            ``warm_start``.
+            ``warm_start`` and ``init``.
 
         Returns
         -------
@@ -467,7 +543,13 @@ n_timestamps, n_channels)
             The fitted model.
         """
         sizes, gamma, window = self._check_params()
-        warm = self.warm_start and hasattr(self, "coefs_")
+        return self._fit(
+            X, y, sizes, gamma, window, self.warm_start, coefs_init, intercepts_init
+        )
+
+    def _fit(self, X, y, sizes, gamma, window, warm_start, coefs_init, intercepts_init):
+        """Guts of fit, given checked parameters (``gamma`` None if unused)."""
+        warm = warm_start and hasattr(self, "coefs_")
         old_in = getattr(self, "input_shape_", None)
         old_out = getattr(self, "output_shape_", None)
         X = self._validate_X(X, reset=True)
@@ -477,6 +559,7 @@ n_timestamps, n_channels)
         series_shape = _series_shape(self.output_shape_)
         Y = np.ascontiguousarray(Y.reshape(len(Y), *series_shape))
         rng = check_random_state(self.random_state)
+        fresh = False
         if coefs_init is not None or intercepts_init is not None:
             self._initialise(sizes, rng)
             self._set_initial(coefs_init, intercepts_init)
@@ -489,44 +572,35 @@ n_timestamps, n_channels)
                 )
         else:
             self._initialise(sizes, rng)
-        output_loss = _output_loss(self.loss, gamma, window, series_shape)
+            fresh = True
         start = time.perf_counter()
-        flat = self._pack()
-        # A diverging run overflows on the way; it is reported once, below.
-        with numba_threads(self.n_jobs), np.errstate(over="ignore", invalid="ignore"):
-            if self.solver == "lbfgs":
-                flat, self.n_iter_, self.loss_ = self._fit_lbfgs(
-                    lambda w: self._objective(w, X, Y, output_loss), flat
-                )
-            else:
-                flat, self.n_iter_, self.loss_ = self._fit_adam(
-                    lambda w, rows: self._objective(w, X[rows], Y[rows], output_loss),
-                    flat,
-                    len(X),
-                    rng,
-                )
-        self._check_finite_fit(flat)
-        coefs, intercepts = self._unpack(flat)
-        self.coefs_ = [c.copy() for c in coefs]
-        self.intercepts_ = [b.copy() for b in intercepts]
+        self.init_n_iter_, self.init_loss_ = 0, None
+        if fresh and self.init == "euclidean" and self.loss != "squared":
+            # The paper's "Euc. init": the squared-loss solution is the start.
+            squared = _output_loss("squared", None, window, series_shape)
+            self.init_n_iter_, self.init_loss_ = self._train(
+                X, Y, squared, rng, stage=_EUCLIDEAN_STAGE
+            )
+        output_loss = _output_loss(self.loss, gamma, window, series_shape)
+        self.n_iter_, self.loss_ = self._train(X, Y, output_loss, rng)
         if self.verbose:
             print(f"trained in {time.perf_counter() - start:.2f} s")
         return self
 
-    def _check_finite_fit(self, flat):
+    def _check_finite_fit(self, flat, loss, n_iter, stage=""):
         """Raise, as scikit-learn's MLPs do, when training left non-finite values."""
         finite_weights = bool(np.all(np.isfinite(flat)))
-        if np.isfinite(self.loss_) and finite_weights:
+        if np.isfinite(loss) and finite_weights:
             return
-        found = f"the loss is {self.loss_}" + (
+        found = f"the loss is {loss}" + (
             "" if finite_weights else " and the weights are not all finite"
         )
         message = (
-            f"Training diverged: {found} after {self.n_iter_} iterations. Lower "
+            f"{stage}Training diverged: {found} after {n_iter} iterations. Lower "
             "learning_rate_init (adam) or alpha, or scale X and y (e.g. with "
             "TimeSeriesStandardScaler)."
         )
-        for name in ("coefs_", "intercepts_", "n_iter_", "loss_", "loss_curve_"):
+        for name in _FITTED_WEIGHTS:
             vars(self).pop(name, None)  # a failed fit leaves no model behind
         raise ValueError(message)
 
@@ -562,7 +636,7 @@ n_timestamps, n_channels)
         -------
         y_pred : ndarray of shape ``(n_samples, *output_shape_)``
         """
-        check_is_fitted(self)
+        check_is_fitted(self, "coefs_")  # a diverged fit leaves none
         X = self._validate_X(X, reset=False)
         out = self._forward(X, self.coefs_, self.intercepts_)[-1]
         return out.reshape(len(X), *self.output_shape_)
@@ -592,6 +666,266 @@ n_timestamps, n_channels)
         if y.ndim == 3:
             y, pred = y.reshape(len(y), -1), pred.reshape(len(pred), -1)
         return r2_score(y, pred, sample_weight=sample_weight)
+
+
+def _gamma_grid(value, name):
+    """``gammas`` as a tuple of distinct floats > 0, at least one."""
+    try:
+        flat = not isinstance(value, str) and np.ndim(value) == 1 and len(value) > 0
+    except (TypeError, ValueError):  # ragged nesting, objects without a length
+        flat = False
+    if not flat:
+        raise ValueError(
+            f"{name} must be a non-empty sequence of numbers > 0 (the candidate "
+            f"gammas), got {short_repr(value)}."
+        )
+    grid = []
+    for gamma in value:
+        try:
+            grid.append(check_gamma(gamma, allow_zero=False))
+        except ValueError as err:
+            raise ValueError(f"{name}: {err}") from None
+    repeated = sorted({g for g in grid if grid.count(g) > 1})
+    if repeated:
+        raise ValueError(
+            f"{name} must not repeat a gamma; got {short_repr(value)}, where "
+            f"{', '.join(f'{g:g}' for g in repeated)} appears more than once."
+        )
+    return tuple(grid)
+
+
+class SoftDTWMLPRegressorCV(SoftDTWMLPRegressor):
+    """Soft-DTW multi-layer perceptron with gamma chosen on held-out data.
+
+    The smoothing gamma changes what the network learns and is hard to guess.
+    ``fit`` holds out ``validation_fraction`` of the training samples (drawn
+    with ``random_state``), trains one :class:`SoftDTWMLPRegressor` per
+    candidate of ``gammas`` on the rest, scores each by the mean DTW between
+    its predictions and the held-out targets (soft-DTW at gamma 0, in the
+    same ``window``), keeps the gamma of the lowest score, and trains again
+    on all the samples with it. The fitted model is that last network: it
+    predicts and has the attributes of a :class:`SoftDTWMLPRegressor`.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Width of each hidden layer.
+    gammas : sequence of float, default=(1.0, 0.1, 0.01, 0.001)
+        Candidate values of gamma, each > 0 and none twice (the default is
+        the paper's grid, section 4.4). Ties go to the first listed.
+    validation_fraction : float, default=0.25
+        Share of the training samples held out to score the candidates, in
+        (0, 1); at least one sample is held out and one kept.
+    loss : {"softdtw", "divergence"}, default="softdtw"
+        Training loss, as in :class:`SoftDTWMLPRegressor` (the squared loss
+        has no gamma to choose).
+    init : {"random", "euclidean"}, default="random"
+        Starting weights of every network, as in
+        :class:`SoftDTWMLPRegressor`.
+    activation : {"sigmoid", "tanh", "relu", "identity"}, default="sigmoid"
+        Hidden-layer activation.
+    alpha : float, default=1e-4
+        L2 penalty on the weights.
+    solver : {"lbfgs", "adam"}, default="lbfgs"
+        Optimiser of every network.
+    max_iter : int, default=200
+        L-BFGS iterations, or Adam epochs, of each training.
+    tol : float, default=1e-6
+        Stopping tolerance, as in :class:`SoftDTWMLPRegressor`.
+    window : int or float, default=None
+        Sakoe-Chiba band of the training loss and of the validation DTW.
+    batch_size : int or "auto", default="auto"
+        Adam minibatch size.
+    learning_rate_init : float, default=1e-3
+        Adam step size.
+    n_iter_no_change : int, default=10
+        Adam: epochs without improvement before stopping.
+    random_state : int, RandomState instance or None, default=None
+        Draws the held-out samples, and is passed as given to every network:
+        an int gives every candidate the same initial weights.
+    n_jobs : int, default=None
+        Threads for the soft-DTW loss and the validation DTW: None means 1,
+        -1 all cores.
+    verbose : bool, default=False
+        Print each candidate's validation score, and the training losses.
+
+    Attributes
+    ----------
+    gamma_ : float
+        The gamma chosen, with which the final network was trained.
+    gammas_ : ndarray of shape (n_gammas,)
+        The candidates, in the order given.
+    validation_scores_ : ndarray of shape (n_gammas,)
+        Mean DTW on the held-out samples of the network trained with each
+        candidate (lower is better).
+    coefs_ : list of ndarray
+        Weight matrices of the final network.
+    intercepts_ : list of ndarray
+        Bias vectors of the final network.
+    loss_ : float
+        Training objective of the final network.
+    loss_curve_ : list of float
+        Its objective at each iteration or epoch.
+    n_iter_ : int
+        Its iterations or epochs.
+    init_n_iter_ : int
+        Iterations of its squared-loss stage (``init="euclidean"``), else 0.
+    init_loss_ : float or None
+        Objective at the end of that stage, else None.
+    n_features_in_ : int
+        Number of input time steps (``X.shape[1]``).
+    input_shape_ : tuple of int
+        Shape of one input sample.
+    output_shape_ : tuple of int
+        Shape of one prediction.
+
+    See Also
+    --------
+    SoftDTWMLPRegressor : The network, for one given gamma.
+    sklearn.model_selection.GridSearchCV : Cross-validation over any grid.
+
+    References
+    ----------
+    M. Cuturi, M. Blondel. Soft-DTW: a Differentiable Loss Function for
+    Time-Series. ICML 2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softdtw_learn.forecasting import SoftDTWMLPRegressorCV, split_series
+    >>> t = np.linspace(0, 2 * np.pi, 20)
+    >>> series = np.sin(t[None, :] + np.linspace(0, 1, 30)[:, None])
+    >>> X, y = split_series(series)
+    >>> model = SoftDTWMLPRegressorCV((16,), gammas=(1.0, 0.1), random_state=0)
+    >>> model.fit(X, y).validation_scores_.shape
+    (2,)
+    >>> model.gamma_ in (1.0, 0.1)
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        *,
+        gammas=(1.0, 0.1, 0.01, 0.001),
+        validation_fraction=0.25,
+        loss="softdtw",
+        init="random",
+        activation="sigmoid",
+        alpha=1e-4,
+        solver="lbfgs",
+        max_iter=200,
+        tol=1e-6,
+        window=None,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        n_iter_no_change=10,
+        random_state=None,
+        n_jobs=None,
+        verbose=False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.gammas = gammas
+        self.validation_fraction = validation_fraction
+        self.loss = loss
+        self.init = init
+        self.activation = activation
+        self.alpha = alpha
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.window = window
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    _parameter_rules = {
+        **{
+            name: rule
+            for name, rule in SoftDTWMLPRegressor._parameter_rules.items()
+            if name not in ("gamma", "warm_start")
+        },
+        "gammas": _gamma_grid,
+        "validation_fraction": Real(low=0, high=1, low_open=True, high_open=True),
+        "loss": Options("softdtw", "divergence"),
+    }
+
+    def _check_params(self):
+        """Check every parameter; return the layer sizes, gammas and window."""
+        params = check_params(self)
+        return params["hidden_layer_sizes"], params["gammas"], check_window(self.window)
+
+    def fit(self, X, y):
+        """Choose gamma on held-out samples, then train on all of them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timestamps) or (n_samples, \
+n_timestamps, n_channels)
+            Input segments, no NaN; at least 2 samples.
+        y : array-like of shape (n_samples,), (n_samples, n_out) or \
+(n_samples, n_out, n_channels_out)
+            Target series, no NaN.
+
+        Returns
+        -------
+        self : SoftDTWMLPRegressorCV
+            The fitted model.
+        """
+        sizes, gammas, window = self._check_params()
+        for name in _CHOICE:
+            vars(self).pop(name, None)  # a failed fit leaves no stale choice
+        inputs = check_array(X, allow_nd=True, dtype=np.float64, input_name="X")
+        targets = self._validate_y(y)
+        check_consistent_length(inputs, targets)
+        kept, held = self._split(len(inputs))
+        scores = np.array(
+            [
+                self._validation_score(gamma, inputs, targets, kept, held)
+                for gamma in gammas
+            ]
+        )
+        best = gammas[int(np.argmin(scores))]
+        if self.verbose:
+            print(f"gamma {best:g} chosen; training on all {len(inputs)} samples")
+        self._fit(X, y, sizes, best, window, False, None, None)
+        self.gamma_ = best
+        self.gammas_ = np.array(gammas)
+        self.validation_scores_ = scores
+        return self
+
+    def _split(self, n_samples):
+        """Sorted indices of the samples kept for training and held out."""
+        if n_samples < 2:
+            raise ValueError(
+                f"{type(self).__name__} holds out part of the samples to choose "
+                f"gamma and needs at least 2; got {n_samples} sample"
+                f"{'' if n_samples == 1 else 's'}."
+            )
+        share = self.validation_fraction * n_samples
+        n_held = min(max(int(round(share)), 1), n_samples - 1)
+        order = check_random_state(self.random_state).permutation(n_samples)
+        return np.sort(order[n_held:]), np.sort(order[:n_held])
+
+    def _validation_score(self, gamma, inputs, targets, kept, held):
+        """Mean held-out DTW of a network trained with ``gamma`` on ``kept``."""
+        params = self.get_params(deep=False)
+        for name in ("gammas", "validation_fraction"):
+            del params[name]
+        model = SoftDTWMLPRegressor(gamma=gamma, **params)
+        model.fit(inputs[kept], targets[kept])
+        series_shape = _series_shape(model.output_shape_)
+        pred = model.predict(inputs[held]).reshape(len(held), *series_shape)
+        truth = targets[held].reshape(len(held), *series_shape)
+        score = paired_soft_dtw(
+            pred, truth, gamma=0.0, window=self.window, n_jobs=self.n_jobs
+        ).mean()
+        if self.verbose:
+            print(f"gamma {gamma:g}: validation DTW {score:.6g}")
+        return float(score)
 
 
 def _output_loss(loss, gamma, window, series_shape):

@@ -4,12 +4,16 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from softdtw_learn import forecasting
 from softdtw_learn.datasets import load_ecg200
-from softdtw_learn.forecasting import SoftDTWMLPRegressor, split_series
+from softdtw_learn.forecasting import (
+    SoftDTWMLPRegressor,
+    SoftDTWMLPRegressorCV,
+    split_series,
+)
 from softdtw_learn.metrics import paired_soft_dtw
 
 # ------------------------------------------------------------- split_series
@@ -252,11 +256,250 @@ def test_fit_is_deterministic_and_leaves_input_alone(rng):
     np.testing.assert_array_equal(y, y0)
 
 
+# ------------------------------------------- the paper's Euclidean init
+
+
+def test_euclidean_init_trains_from_the_squared_loss_solution(rng):
+    X, y = _shifted_spikes(30, rng)
+    params = {"hidden_layer_sizes": (6,), "max_iter": 25, "random_state": 3}
+    squared = _fit_quietly(SoftDTWMLPRegressor(loss="squared", **params), X, y)
+    warm = _fit_quietly(
+        SoftDTWMLPRegressor(gamma=0.1, init="euclidean", **params), X, y
+    )
+    # The same as starting a soft-DTW fit from the squared model's weights.
+    by_hand = _fit_quietly(
+        SoftDTWMLPRegressor(gamma=0.1, **params),
+        X,
+        y,
+        coefs_init=squared.coefs_,
+        intercepts_init=squared.intercepts_,
+    )
+    for a, b in zip(
+        warm.coefs_ + warm.intercepts_,
+        by_hand.coefs_ + by_hand.intercepts_,
+        strict=True,
+    ):
+        np.testing.assert_array_equal(a, b)
+    assert warm.loss_curve_ == by_hand.loss_curve_
+    assert (warm.init_n_iter_, warm.init_loss_) == (squared.n_iter_, squared.loss_)
+    assert warm.n_iter_ == by_hand.n_iter_ > 0
+    # ... and not what a random start gives.
+    random = _fit_quietly(SoftDTWMLPRegressor(gamma=0.1, **params), X, y)
+    assert (random.init_n_iter_, random.init_loss_) == (0, None)
+    assert not np.allclose(random.predict(X), warm.predict(X))
+
+
+def test_euclidean_init_starts_the_soft_dtw_stage_at_the_squared_weights(rng):
+    # The soft-DTW stage's first objective is no worse than the squared
+    # model's soft-DTW objective: L-BFGS-B only takes descent steps from it.
+    X, y = _shifted_spikes(20, rng)
+    params = {"hidden_layer_sizes": (5,), "random_state": 0, "max_iter": 40}
+    squared = _fit_quietly(SoftDTWMLPRegressor(loss="squared", **params), X, y)
+    warm = SoftDTWMLPRegressor(gamma=0.5, init="euclidean", **params)
+    _fit_quietly(warm, X, y)
+    start = SoftDTWMLPRegressor(gamma=0.5, **params).set_params(max_iter=1)
+    _fit_quietly(
+        start, X, y, coefs_init=squared.coefs_, intercepts_init=squared.intercepts_
+    )
+    series_shape = forecasting._series_shape(warm.output_shape_)
+    loss_fn = forecasting._output_loss("softdtw", 0.5, (-1.0, 0.0), series_shape)
+    Y = y.reshape(len(y), *series_shape)
+    at_squared, _ = squared._objective(squared._pack(), X, Y, loss_fn)
+    assert warm.loss_curve_[0] == start.loss_curve_[0] <= at_squared
+    assert warm.loss_ < at_squared
+
+
+def test_euclidean_init_with_adam_is_deterministic(rng):
+    X, y = _shifted_spikes(24, rng)
+    make = lambda: SoftDTWMLPRegressor(  # noqa: E731
+        (5,),
+        gamma=0.1,
+        init="euclidean",
+        solver="adam",
+        max_iter=15,
+        learning_rate_init=0.01,
+        random_state=7,
+    )
+    a, b = _fit_quietly(make(), X, y), _fit_quietly(make(), X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    assert a.init_n_iter_ > 0 and a.init_loss_ == b.init_loss_
+
+
+def test_euclidean_init_is_skipped_where_the_start_is_given(rng):
+    X, y = _shifted_spikes(20, rng)
+    params = {"hidden_layer_sizes": (4,), "max_iter": 5, "random_state": 0}
+    # loss="squared" is its own Euclidean solution: no second stage.
+    squared = _fit_quietly(
+        SoftDTWMLPRegressor(loss="squared", init="euclidean", **params), X, y
+    )
+    plain = _fit_quietly(SoftDTWMLPRegressor(loss="squared", **params), X, y)
+    np.testing.assert_array_equal(squared.predict(X), plain.predict(X))
+    assert (squared.init_n_iter_, squared.init_loss_) == (0, None)
+    # coefs_init and warm_start give the start: init does not run again.
+    model = SoftDTWMLPRegressor(init="euclidean", warm_start=True, **params)
+    assert _fit_quietly(model, X, y).init_n_iter_ > 0
+    assert _fit_quietly(model, X, y).init_n_iter_ == 0
+    given = SoftDTWMLPRegressor(init="euclidean", **params)
+    _fit_quietly(given, X, y, coefs_init=plain.coefs_)
+    assert (given.init_n_iter_, given.init_loss_) == (0, None)
+
+
+def test_euclidean_stage_warnings_and_errors_say_which_stage(rng):
+    X, y = _shifted_spikes(12, rng)
+    model = SoftDTWMLPRegressor((3,), init="euclidean", max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning) as caught:
+        model.fit(X, y)
+    messages = [str(w.message) for w in caught]
+    assert messages[0].startswith("init='euclidean', squared-loss stage: L-BFGS-B")
+    assert messages[1].startswith("L-BFGS-B stopped")
+    assert all(w.filename == __file__ for w in caught)  # points at the caller
+    diverging = SoftDTWMLPRegressor(
+        (3,),
+        init="euclidean",
+        solver="adam",
+        learning_rate_init=1e300,
+        max_iter=3,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.raises(
+            ValueError, match="^init='euclidean', squared-loss stage: Training diverged"
+        ):
+            diverging.fit(X, y)
+    assert not hasattr(diverging, "coefs_") and not hasattr(diverging, "init_loss_")
+    with pytest.raises(NotFittedError):  # not an AttributeError on coefs_
+        diverging.predict(X)
+
+
+@pytest.mark.parametrize("init", ["Euclidean", "squared", None, 1])
+def test_bad_init_is_rejected(rng, init):
+    X, y = rng.normal(size=(10, 5)), rng.normal(size=(10, 3))
+    with pytest.raises(ValueError, match="init must be one of 'random', 'euclidean'"):
+        SoftDTWMLPRegressor(init=init).fit(X, y)
+
+
+# ------------------------------------------------ gamma chosen on held-out data
+
+
+def _repeated_spike(n):
+    """n copies of one (input, target) pair: every split holds out the same data."""
+    X = np.tile(np.linspace(0.0, 1.0, 8), (n, 1))
+    y = np.zeros((n, 12))
+    y[:, 5] = 3.0
+    return X, y
+
+
+@pytest.mark.parametrize("gammas", [(50.0, 0.05), (0.05, 50.0), (0.5, 0.05, 50.0)])
+def test_cv_scores_every_gamma_on_held_out_samples_and_keeps_the_best(gammas):
+    # Identical samples: a candidate trained on the kept ones is a plain model
+    # trained on that many copies, and the held-out DTW is its DTW to y[0].
+    X, y = _repeated_spike(8)
+    params = {"hidden_layer_sizes": (4,), "max_iter": 60, "random_state": 0}
+    cv = _fit_quietly(
+        SoftDTWMLPRegressorCV(gammas=gammas, validation_fraction=0.25, **params), X, y
+    )
+    expected = []
+    for gamma in gammas:
+        model = _fit_quietly(SoftDTWMLPRegressor(gamma=gamma, **params), X[:6], y[:6])
+        expected.append(paired_soft_dtw(model.predict(X[:1]), y[:1], gamma=0.0)[0])
+    # (up to rounding: the held-out rows are predicted as one batch)
+    np.testing.assert_allclose(cv.validation_scores_, expected, rtol=1e-9, atol=1e-15)
+    np.testing.assert_array_equal(cv.gammas_, gammas)
+    # A sharp spike: gamma 50 smooths it away, 0.05 keeps it.
+    assert cv.gamma_ == 0.05
+    assert cv.validation_scores_[gammas.index(50.0)] > 2 * min(expected)
+    # The final network is the plain one trained on all samples with gamma_.
+    final = _fit_quietly(SoftDTWMLPRegressor(gamma=0.05, **params), X, y)
+    np.testing.assert_array_equal(cv.predict(X), final.predict(X))
+    assert cv.n_iter_ == final.n_iter_
+
+
+def test_cv_breaks_ties_by_the_order_given():
+    X, y = _repeated_spike(6)
+    # Two gammas that round to the same scores cannot be told apart: gammas
+    # this far below the costs give the same network (exact DTW in effect).
+    cv = _fit_quietly(
+        SoftDTWMLPRegressorCV((3,), gammas=(1e-12, 1e-13), max_iter=20, random_state=0),
+        X,
+        y,
+    )
+    assert cv.validation_scores_[0] == cv.validation_scores_[1]
+    assert cv.gamma_ == 1e-12
+
+
+def test_cv_is_deterministic_and_leaves_input_alone(rng):
+    X, y = _shifted_spikes(20, rng)
+    X0, y0 = X.copy(), y.copy()
+    make = lambda: SoftDTWMLPRegressorCV(  # noqa: E731
+        (4,), gammas=(1.0, 0.1), init="euclidean", max_iter=20, random_state=2
+    )
+    a, b = _fit_quietly(make(), X, y), _fit_quietly(make(), X, y)
+    assert a.gamma_ == b.gamma_
+    np.testing.assert_array_equal(a.validation_scores_, b.validation_scores_)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    assert a.init_n_iter_ > 0
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+    # Another seed holds out other samples, hence other scores.
+    other = _fit_quietly(make().set_params(random_state=3), X, y)
+    assert not np.array_equal(other.validation_scores_, a.validation_scores_)
+
+
+def test_cv_takes_one_dimensional_and_multichannel_targets(rng):
+    X = rng.normal(size=(12, 5, 2))
+    model = SoftDTWMLPRegressorCV((3,), gammas=(1.0, 0.1), max_iter=5, random_state=0)
+    _fit_quietly(model, X, rng.normal(size=(12, 4, 3)))
+    assert model.predict(X).shape == (12, 4, 3)
+    _fit_quietly(model, X, X.sum(axis=(1, 2)))
+    assert model.predict(X).shape == (12,)
+    assert np.all(np.isfinite(model.validation_scores_))
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"gammas": ()}, "gammas must be a non-empty sequence"),
+        ({"gammas": 0.1}, "gammas must be a non-empty sequence"),
+        ({"gammas": "0.1"}, "gammas must be a non-empty sequence"),
+        ({"gammas": [[0.1], [1.0]]}, "gammas must be a non-empty sequence"),
+        ({"gammas": (x for x in [0.1])}, "gammas must be a non-empty sequence"),
+        ({"gammas": (0.1, 0.0)}, "gammas: gamma must be a finite number > 0"),
+        ({"gammas": (0.1, np.nan)}, "gammas: gamma must be a finite number > 0"),
+        ({"gammas": (1, "0.1")}, "gammas: gamma must be a finite number > 0"),
+        ({"gammas": (0.1, 1.0, 0.1)}, "must not repeat a gamma.*0.1 appears"),
+        ({"validation_fraction": 0.0}, r"validation_fraction must be .* in \(0, 1\)"),
+        ({"validation_fraction": 1.0}, r"validation_fraction must be .* in \(0, 1\)"),
+        ({"validation_fraction": True}, "validation_fraction must be a finite number"),
+        ({"loss": "squared"}, "loss must be one of 'softdtw', 'divergence'"),
+        ({"init": "zeros"}, "init must be one of"),
+    ],
+)
+def test_cv_rejects_bad_parameters(rng, params, match):
+    X, y = rng.normal(size=(10, 5)), rng.normal(size=(10, 3))
+    with pytest.raises(ValueError, match=match):
+        SoftDTWMLPRegressorCV((3,), max_iter=2, **params).fit(X, y)
+
+
+def test_cv_needs_two_samples_and_holds_out_at_least_one(rng):
+    X, y = rng.normal(size=(2, 5)), rng.normal(size=(2, 3))
+    model = SoftDTWMLPRegressorCV((3,), gammas=(1.0,), max_iter=2, random_state=0)
+    for fraction in (0.01, 0.99):  # rounds to 0 or to 2 held out: 1 either way
+        _fit_quietly(model.set_params(validation_fraction=fraction), X, y)
+        assert model.gamma_ == 1.0
+    with pytest.raises(ValueError, match="needs at least 2; got 1 sample"):
+        model.fit(X[:1], y[:1])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.fit(X, y[:1])
+
+
 @parametrize_with_checks(
     [
         SoftDTWMLPRegressor(random_state=0),
         SoftDTWMLPRegressor((20,), loss="divergence", gamma=0.1, random_state=0),
         SoftDTWMLPRegressor((20,), solver="adam", random_state=0),
+        SoftDTWMLPRegressor((10,), gamma=0.1, init="euclidean", random_state=0),
+        SoftDTWMLPRegressorCV((10,), gammas=(1.0, 0.1), max_iter=50, random_state=0),
     ]
 )
 def test_scikit_learn_estimator_checks(estimator, check):

@@ -17,7 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from softdtw_learn.barycenter import soft_dtw_barycenter
 from softdtw_learn.cluster import SoftDTWKMeans
-from softdtw_learn.forecasting import SoftDTWMLPRegressor
+from softdtw_learn.forecasting import SoftDTWMLPRegressor, SoftDTWMLPRegressorCV
 from softdtw_learn.metrics import pairwise_soft_dtw, soft_dtw
 from softdtw_learn.neighbors import SoftDTWKNeighborsClassifier, SoftDTWNearestCentroid
 from softdtw_learn.preprocessing import TimeSeriesStandardScaler
@@ -130,6 +130,12 @@ ESTIMATOR_CASES = [
     (SoftDTWMLPRegressor, {"activation": "gelu"}, "activation must be one of"),
     (SoftDTWMLPRegressor, {"warm_start": "no"}, "warm_start must be True or False"),
     (SoftDTWMLPRegressor, {"gamma": 0.0}, "gamma must be a finite number > 0"),
+    (SoftDTWMLPRegressor, {"init": "Euclidean"}, "init must be one of 'random'"),
+    (SoftDTWMLPRegressorCV, {"gammas": []}, "gammas must be a non-empty sequence"),
+    (SoftDTWMLPRegressorCV, {"gammas": (0.1, -1)}, "gammas: gamma must be a finite"),
+    (SoftDTWMLPRegressorCV, {"gammas": (1e-320,)}, "gammas: gamma=1e-320 is below"),
+    (SoftDTWMLPRegressorCV, {"validation_fraction": np.nan}, "validation_fraction"),
+    (SoftDTWMLPRegressorCV, {"init": None}, "init must be one of 'random'"),
     (TimeSeriesStandardScaler, {"with_mean": "no"}, "with_mean must be True or False"),
     (TimeSeriesStandardScaler, {"with_std": None}, "with_std must be True or False"),
 ]
@@ -389,6 +395,7 @@ def test_parameters_are_not_modified():
         SoftDTWNearestCentroid,
         SoftDTWKNeighborsClassifier,
         SoftDTWMLPRegressor,
+        SoftDTWMLPRegressorCV,
         TimeSeriesStandardScaler,
     ],
 )
