@@ -72,7 +72,7 @@ def _forecast_iterations(quick):
     return 50 if quick else 100
 
 
-def _versions():
+def package_versions():
     """Return ``(name, version)`` of the package, Python and the dependencies.
 
     The optional extras (matplotlib, torch) are listed when installed; their
@@ -558,7 +558,7 @@ def run_demo(out, *, quick=False):
     from .datasets import load_cbf, load_ecg200, load_gunpoint
 
     out = Path(out)
-    results = {"versions": _versions()}
+    results = {"versions": package_versions()}
     _say("versions: " + ", ".join(f"{n} {v}" for n, v in results["versions"]))
     ecg = load_ecg200()
     steps = [

@@ -1,16 +1,17 @@
 """Command line: ``softdtw-learn`` (also ``python -m softdtw_learn``).
 
 Subcommands ``demo``, ``distance``, ``barycenter``, ``cluster``,
-``classify`` and ``warmup`` (compile every kernel up front). Input files are
-anything :func:`softdtw_learn.datasets.read_ucr_file` reads (.tsv, .ts,
-.arff, .txt), or a CSV of numbers, one series per row (no header; empty or
-``nan`` fields at the end of a row are trailing padding). A bundled set is
-named ``NAME:SPLIT`` (``ECG200:TRAIN``, ``cbf:test``; any case). The syntax
-cannot name a data file: those need a suffix, and ``NAME:SPLIT`` has no dot.
-Results go to CSV or ``.npy`` files, figures to any format matplotlib writes.
-A CSV output reads back as what it is: a barycenter is one row (one series),
-centres one row per centre, a matrix one row per series of the first input,
-labels and predictions one per line.
+``classify``, ``warmup`` (compile every kernel up front) and ``reproduce``
+(the paper's experiments on a folder of sets, :mod:`softdtw_learn.reproduce`).
+Input files are anything :func:`softdtw_learn.datasets.read_ucr_file` reads
+(.tsv, .ts, .arff, .txt), or a CSV of numbers, one series per row (no
+header; empty or ``nan`` fields at the end of a row are trailing padding). A
+bundled set is named ``NAME:SPLIT`` (``ECG200:TRAIN``, ``cbf:test``; any
+case). The syntax cannot name a data file: those need a suffix, and
+``NAME:SPLIT`` has no dot. Results go to CSV or ``.npy`` files, figures to
+any format matplotlib writes. A CSV output reads back as what it is: a
+barycenter is one row (one series), centres one row per centre, a matrix one
+row per series of the first input, labels and predictions one per line.
 
 Every value, input file and output path is checked before any computation.
 Each output is written to a temporary file beside its target and renamed into
@@ -24,7 +25,8 @@ Exit status:
 - 2: the command line itself does not parse (unknown option or command,
   missing argument, unknown ``--method``): one line on stderr, as argparse
   words it;
-- 130: interrupted (Ctrl-C); no output is left behind.
+- 130: interrupted (Ctrl-C); no output is left behind (``reproduce`` keeps
+  the units it finished, to resume from).
 """
 
 import argparse
@@ -967,6 +969,55 @@ def _warmup(args, outputs):
     return 0
 
 
+def _max_series(text):
+    """Parse ``--max-series``: an int >= 2, or ``all`` (no cap)."""
+    if text.strip().lower() == "all":
+        return None
+    return _int(text, "--max-series", low=2, meaning=" (or 'all': no cap)")
+
+
+def _experiments(text):
+    """Parse ``--only``: experiment names, comma-separated."""
+    from .reproduce import EXPERIMENTS
+
+    names = [part.strip().lower() for part in text.split(",")]
+    if not all(name in EXPERIMENTS for name in names):
+        raise _option_error(
+            "--only",
+            f"must be experiment names among {','.join(EXPERIMENTS)}, separated "
+            "by commas",
+            text,
+        )
+    return names
+
+
+def _reproduce(args, outputs):
+    from .reproduce import checked_data_dir, checked_out_dir, reproduce
+
+    max_series = _max_series(args.max_series)
+    n_jobs = _n_jobs(args.n_jobs)
+    experiments = _experiments(args.only)
+    data_dir = checked_data_dir(args.data_dir)
+    _checked("-o/--output", lambda out: checked_out_dir(out, data_dir), args.output)
+    summary = reproduce(
+        data_dir,
+        args.output,
+        max_series=max_series,
+        n_jobs=n_jobs,
+        experiments=experiments,
+        resume=not args.no_resume,
+        progress=True,
+    )
+    computed, resumed = len(summary["computed"]), len(summary["resumed"])
+    print(
+        f"{len(summary['sets'])} sets: {computed} units computed, {resumed} from "
+        f"earlier runs, {len(summary['failed'])} failed; sets left out: "
+        f"{len(summary['skipped'])}"
+    )
+    print(f"open {(summary['out_dir'] / 'index.html').resolve()}")
+    return 0
+
+
 # The parser -------------------------------------------------------------------
 
 _DATA = "a data file (.csv, .tsv, .ts, .arff, .txt) or a bundled set NAME:SPLIT"
@@ -1161,6 +1212,58 @@ def _add_warmup(commands):
     warmup.set_defaults(run=_warmup)
 
 
+def _add_reproduce(commands):
+    from .reproduce import DEFAULT_MAX_SERIES, EXPERIMENTS
+
+    reproduce = _command(
+        commands,
+        "reproduce",
+        "the paper's Tables 1-3 and Figure 7 on every UCR/UEA set of a folder",
+    )
+    reproduce.epilog = (
+        "Each (experiment, set) result is written to OUT/units/ as soon as it is "
+        "done; a rerun skips those computed with the same settings and data, so "
+        "an interrupted run (Ctrl-C, status 130) resumes where it stopped. A set "
+        "whose files cannot be read is reported on stderr and left out; the "
+        "others run."
+    )
+    reproduce.add_argument(
+        "data_dir",
+        metavar="DATA_DIR",
+        help="folder of the sets: NAME/NAME_TRAIN.tsv and NAME/NAME_TEST.tsv "
+        "(or .ts, .arff, .txt; one file per split, in that order of "
+        "preference), or NAME.npz with X_train, y_train, X_test, y_test",
+    )
+    reproduce.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        default="softdtw-reproduce",
+        help="output folder, created if needed, not inside DATA_DIR: the "
+        "tables (.md), figure7.png/.svg, results.rst and index.html "
+        "(default: %(default)s)",
+    )
+    reproduce.add_argument(
+        "--max-series",
+        default=str(DEFAULT_MAX_SERIES),
+        help="at most this many series per set and split, an int >= 2, drawn "
+        "with a fixed seed; 'all' for no cap (default: %(default)s)",
+    )
+    reproduce.add_argument("--n-jobs", default="-1", help=_THREADS)
+    reproduce.add_argument(
+        "--only",
+        metavar="EXPERIMENTS",
+        default=",".join(EXPERIMENTS),
+        help="the experiments to run, separated by commas (default: %(default)s)",
+    )
+    reproduce.add_argument(
+        "--no-resume",
+        action="store_true",
+        help="compute every unit again, even those already in OUT",
+    )
+    reproduce.set_defaults(run=_reproduce)
+
+
 def _parser():
     names = ", ".join(_bundled_names())
     parser = _Parser(
@@ -1175,7 +1278,8 @@ def _parser():
     parser.add_argument(
         "--version", action="version", version=_version(), help="print the version"
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    # One name for the list: the commands' names would not fit in one line.
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (
         _add_demo,
         _add_distance,
@@ -1183,6 +1287,7 @@ def _parser():
         _add_cluster,
         _add_classify,
         _add_warmup,
+        _add_reproduce,
     ):
         add(commands)
     return parser

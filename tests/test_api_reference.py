@@ -16,6 +16,7 @@ MODULES = [
     "plotting",
     "datasets",
     "utils",
+    "reproduce",
 ]
 
 

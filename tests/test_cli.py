@@ -491,7 +491,8 @@ def test_version_prints_the_package_version(capsys):
 
 
 @pytest.mark.parametrize(
-    "command", ["demo", "distance", "barycenter", "cluster", "classify", "warmup"]
+    "command",
+    ["demo", "distance", "barycenter", "cluster", "classify", "warmup", "reproduce"],
 )
 def test_every_option_has_help_and_shows_its_default(command):
     import argparse
@@ -521,6 +522,9 @@ def test_every_option_has_help_and_shows_its_default(command):
         ("distance", "--window", "no band"),
         ("distance", "--gamma", "1.0"),
         ("classify", "--n-jobs", "-1"),
+        ("reproduce", "--max-series", "100"),
+        ("reproduce", "--only", "table1,table2,figure7,table3"),
+        ("reproduce", "-o", "softdtw-reproduce"),
     ],
 )
 def test_named_options_show_their_default(command, option, default):
@@ -744,7 +748,7 @@ def _must_not_compute(*args, **kwargs):
 @pytest.fixture
 def no_compute(monkeypatch):
     """Make every computation fail loudly: bad arguments must stop before."""
-    from softdtw_learn import _demo, barycenter, metrics
+    from softdtw_learn import _demo, barycenter, metrics, reproduce
 
     monkeypatch.setattr(metrics, "pairwise_soft_dtw", _must_not_compute)
     monkeypatch.setattr(barycenter, "soft_dtw_barycenter", _must_not_compute)
@@ -752,6 +756,7 @@ def no_compute(monkeypatch):
     monkeypatch.setattr(SoftDTWNearestCentroid, "fit", _must_not_compute)
     monkeypatch.setattr(SoftDTWKNeighborsClassifier, "fit", _must_not_compute)
     monkeypatch.setattr(_demo, "run_demo", _must_not_compute)
+    monkeypatch.setattr(reproduce, "_compute_unit", _must_not_compute)
 
 
 D = ["distance", "{x}"]
@@ -759,6 +764,7 @@ B = ["barycenter", "{train}"]
 C = ["cluster", "{x}", "-k", "2"]
 K = ["classify", "{train}", "{test}"]
 KNN = [*K, "--method", "knn"]
+R = ["reproduce", "{out}", "-o", "{busy}/res"]
 
 
 def _plot(message):
@@ -902,6 +908,27 @@ BAD_ARGUMENTS = [
     (["demo", "--out", "{afile}"], "exists and is not a folder"),
     (["demo", "--out", "{afile}/sub"], "is not a folder"),
     (["demo", "--out", "{busy}"], "is a folder in the way of the demo's index.html"),
+    # reproduce: values
+    (R + ["--max-series", "1"], "argument --max-series: value must be an int >= 2"),
+    (R + ["--max-series", "0"], "argument --max-series: value must be an int >= 2"),
+    (R + ["--max-series", "2.5"], "argument --max-series: value must be an int >= 2"),
+    (R + ["--max-series", "lots"], "(or 'all': no cap)"),
+    (R + ["--n-jobs", "0"], "argument --n-jobs: n_jobs must be None, a positive int"),
+    (R + ["--only", "table9"], "argument --only: must be experiment names among"),
+    (R + ["--only", ""], "argument --only: must be experiment names among"),
+    (R + ["--only", "table1,,table3"], "got 'table1,,table3'"),
+    (R + ["--only", "table1;table2"], "argument --only"),
+    # reproduce: the data folder and the output folder
+    (["reproduce", "{missing}", "-o", "{busy}/res"], "missing.csv: no such folder"),
+    (["reproduce", "{x}", "-o", "{busy}/res"], "x.csv is not a folder"),
+    (["reproduce", "{out}", "-o", "{busy}/res"], "out: no UCR/UEA set found"),
+    (
+        ["reproduce", "{out}", "-o", "{afile}"],
+        "argument -o/--output: ",
+    ),
+    (["reproduce", "{out}", "-o", "{afile}/res"], "is not a folder; cannot create"),
+    (["reproduce", "{out}", "-o", "{out}/res"], "is inside the data folder"),
+    (["reproduce", "{out}", "-o", "{out}"], "is inside the data folder"),
 ]
 
 
@@ -923,7 +950,14 @@ def test_bad_arguments_give_one_line_status_1_and_no_file(
 
 def test_the_table_covers_every_subcommand_sixty_times_over():
     commands = {argv[0] for argv, _ in BAD_ARGUMENTS}
-    assert commands == {"distance", "barycenter", "cluster", "classify", "demo"}
+    assert commands == {
+        "distance",
+        "barycenter",
+        "cluster",
+        "classify",
+        "demo",
+        "reproduce",
+    }
     assert len(BAD_ARGUMENTS) >= 60
 
 
@@ -1034,7 +1068,16 @@ def test_outputs_replace_old_files_with_plain_file_permissions(tmp_path, capsys)
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["demo"], ["distance"], ["barycenter"], ["cluster"], ["classify"], ["warmup"]],
+    [
+        [],
+        ["demo"],
+        ["distance"],
+        ["barycenter"],
+        ["cluster"],
+        ["classify"],
+        ["warmup"],
+        ["reproduce"],
+    ],
 )
 def test_help_everywhere(capsys, command):
     with pytest.raises(SystemExit) as stop:

@@ -22,6 +22,7 @@ MODULES = [
     "softdtw_learn.forecasting",
     "softdtw_learn.datasets",
     "softdtw_learn.utils",
+    "softdtw_learn.reproduce",
 ]
 OPTIONAL = {"softdtw_learn.torch": "torch", "softdtw_learn.plotting": "matplotlib"}
 MODULES += [m for m, dep in OPTIONAL.items() if importlib.util.find_spec(dep)]
