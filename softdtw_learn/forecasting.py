@@ -782,7 +782,6 @@ class SoftDTWMLPRegressorCV(SoftDTWMLPRegressor):
     See Also
     --------
     SoftDTWMLPRegressor : The network, for one given gamma.
-    sklearn.model_selection.GridSearchCV : Cross-validation over any grid.
 
     References
     ----------
