@@ -66,6 +66,8 @@ LAYOUTS = {
         )[0],
     ),
     "ragged list": (lambda X: [x for x in X], lambda data: data),
+    # One column per time step: univariate only.
+    "pandas wide frame": (lambda X: pd.DataFrame(X[:, :, 0]), lambda data: data),
 }
 
 ESTIMATORS = {
@@ -103,17 +105,19 @@ def _outputs(make, X):
     return outputs
 
 
-# A network takes one input width: lists of series do not apply to it.
+# A network takes one input width: lists of series do not apply to it; a
+# wide frame holds one channel.
 CASES = [
-    (layout, estimator)
+    (layout, estimator, channels)
     for layout in LAYOUTS
     for estimator in ESTIMATORS
+    for channels in ("univariate", "multivariate")
     if not (estimator == "forecaster" and "list" in layout)
+    and not (layout == "pandas wide frame" and channels == "multivariate")
 ]
 
 
-@pytest.mark.parametrize("channels", ["univariate", "multivariate"])
-@pytest.mark.parametrize(("layout", "estimator"), CASES)
+@pytest.mark.parametrize(("layout", "estimator", "channels"), CASES)
 def test_every_layout_gives_the_tslearn_model(layout, estimator, channels):
     X = X_MULTI if channels == "multivariate" else X_UNI[:, :, None]
     held, convert = LAYOUTS[layout]
