@@ -19,7 +19,7 @@ from softdtw_learn.datasets import make_cylinder_bell_funnel, read_ucr_file
 from softdtw_learn.forecasting import SoftDTWMLPRegressor, split_series
 from softdtw_learn.metrics import dtw
 from softdtw_learn.neighbors import SoftDTWNearestCentroid
-from softdtw_learn.reproduce import reproduce
+from softdtw_learn.reproduce import _sets, _summaries, reproduce
 
 try:
     import matplotlib  # noqa: F401
@@ -222,7 +222,7 @@ def test_each_unit_says_what_it_depends_on(finished):
     assert key["max_series"] == rp.DEFAULT_MAX_SERIES
     assert key["settings"] == json.loads(json.dumps(TINY["table1"]))
     assert sorted(key["files"]) == ["CBFa_TEST.tsv", "CBFa_TRAIN.tsv"]
-    assert key["files"]["CBFa_TRAIN.tsv"] == rp._digest(
+    assert key["files"]["CBFa_TRAIN.tsv"] == _sets.digest(
         root / "CBFa" / "CBFa_TRAIN.tsv"
     )
     assert record["seconds"] >= 0
@@ -388,7 +388,7 @@ def test_results_rst_holds_every_table_as_a_list_table(finished):
     text = (out / "results.rst").read_text()
     assert text.count(".. list-table::") == sum(
         len(summary(_load_results(out, e))) + len(detail(_load_results(out, e)))
-        for e, (summary, detail) in rp._SUMMARIES.items()
+        for e, (summary, detail) in _summaries.SUMMARIES.items()
     )
     assert "Table 1: barycenters, soft-DTW against DBA\n---" in text
 
@@ -529,15 +529,15 @@ def test_progress_prints_a_line_per_unit_and_can_be_silenced(
 def test_max_series_draws_a_stratified_fixed_subset():
     y = np.repeat(np.array(["a", "b", "c"]), [10, 6, 2])
     X = np.arange(len(y), dtype=float)[:, None] * np.ones((1, 4))
-    X1, y1 = rp._subsample(X, y, 9, seed=5)
-    X2, y2 = rp._subsample(X, y, 9, seed=5)
+    X1, y1 = _sets.subsample(X, y, 9, seed=5)
+    X2, y2 = _sets.subsample(X, y, 9, seed=5)
     np.testing.assert_array_equal(X1, X2)
     counts = dict(zip(*np.unique(y1, return_counts=True), strict=True))
     assert counts == {"a": 5, "b": 3, "c": 1}
     assert np.all(np.diff(X1[:, 0]) > 0)  # in file order
     # Each class first, while the cap allows.
-    assert sorted(rp._subsample(X, y, 3, seed=0)[1]) == ["a", "b", "c"]
-    same = rp._subsample(X, y, 30, seed=0)
+    assert sorted(_sets.subsample(X, y, 3, seed=0)[1]) == ["a", "b", "c"]
+    same = _sets.subsample(X, y, 30, seed=0)
     assert same[0] is X and same[1] is y
 
 
@@ -565,7 +565,7 @@ def test_one_file_per_split_by_preference(tmp_path):
     _tsv(tmp_path / "B" / "B_TRAIN.txt", X, y)
     _tsv(tmp_path / "B" / "B_TEST.txt", X, y)
     _tsv(tmp_path / "C" / "C_TRAIN.tsv", X, y)
-    sources, notes = rp._find_sets(tmp_path)
+    sources, notes = _sets.find_sets(tmp_path)
     found = {s.name: (s.train.name, s.test.name) for s in sources}
     assert found == {
         "A": ("A_TRAIN.tsv", "A_TEST.tsv"),
@@ -602,11 +602,11 @@ def test_whole_float_labels_of_an_npz_file_are_classes(tmp_path):
     X, y = make_cylinder_bell_funnel(12, length=10, random_state=4)
     path = tmp_path / "data" / "F.npz"
     _npz(path, X_train=X, y_train=y + 1.0, X_test=X, y_test=y + 1.0)
-    data = rp._load(rp._Source("F", path, None), None)
+    data = _sets.load_set(_sets.Source("F", path, None), None)
     assert data.labelled and data.y_train.dtype == np.int64
     np.testing.assert_array_equal(data.y_test, y + 1)
     _npz(path, X_train=X, y_train=y + 0.5, X_test=X, y_test=y + 0.5)
-    data = rp._load(rp._Source("F", path, None), None)
+    data = _sets.load_set(_sets.Source("F", path, None), None)
     assert not data.labelled  # regression targets
     summary = reproduce(tmp_path / "data", tmp_path / "out", progress=False)
     assert summary["results"]["figure7"]["F"]["reason"] == "no class labels"
@@ -687,7 +687,7 @@ def test_an_npz_file_must_hold_the_four_arrays(tmp_path, arrays, message):
     path = tmp_path / "Bad.npz"
     _npz(path, **arrays)
     with pytest.raises(ValueError, match=re.escape(message)):
-        rp._load(rp._Source("Bad", path, None), None)
+        _sets.load_set(_sets.Source("Bad", path, None), None)
 
 
 # ---------------------------------------------------------------- bad inputs
