@@ -139,6 +139,47 @@ n_timestamps, n_channels), or list of series
     >>> soft_dtw_barycenter(X, gamma=0.1).shape
     (4,)
     """
+    return_n_iter = check_flag(return_n_iter, "return_n_iter")
+    barycenter, n_iter, converged, message = _soft_dtw_barycenter(
+        X,
+        gamma,
+        weights,
+        init,
+        length,
+        divergence,
+        window,
+        max_iter,
+        tol,
+        n_jobs,
+        continuation,
+    )
+    if not converged:
+        warnings.warn(
+            f"soft_dtw_barycenter did not converge ({message}); raise max_iter or tol.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    return (barycenter, n_iter) if return_n_iter else barycenter
+
+
+def _soft_dtw_barycenter(
+    X,
+    gamma,
+    weights,
+    init,
+    length,
+    divergence,
+    window,
+    max_iter,
+    tol,
+    n_jobs,
+    continuation,
+):
+    """:func:`soft_dtw_barycenter` without the warning.
+
+    Returns the barycenter, the iterations of all stages, whether the last
+    stage converged, and L-BFGS-B's message for it.
+    """
     # 2-D input is a univariate dataset: its barycenter is returned 1-D.
     flat_output = _given_1d(X)
     xs, lengths = check_dataset(X, "X")
@@ -151,7 +192,6 @@ n_timestamps, n_channels), or list of series
     gamma = check_gamma(gamma, allow_zero=False)
     cells, fraction = check_window(window)
     divergence = check_flag(divergence, "divergence")
-    return_n_iter = check_flag(return_n_iter, "return_n_iter")
     max_iter = check_int(max_iter, "max_iter", low=1)
     tol = check_real(tol, "tol", low=0)
     weights = _checked_weights(weights, n_series)
@@ -159,7 +199,9 @@ n_timestamps, n_channels), or list of series
         length = check_int(length, "length", low=1)
     schedule = _schedule(continuation, gamma, _cost_scale(xs, lengths))
     with _dispatch.numba_threads(n_jobs):
-        z = _initial_barycenter(xs, lengths, weights, init, gamma, window, n_channels)
+        z = _initial_barycenter(
+            xs, lengths, weights, init, (gamma, window, n_jobs), n_channels
+        )
         if length is not None:
             z = _resample(z, length)
         check_table_range(
@@ -183,15 +225,9 @@ n_timestamps, n_channels), or list of series
             )
             z = result.x.reshape(z.shape)
             n_iter += int(result.nit)
-    if not result.success:
-        warnings.warn(
-            f"soft_dtw_barycenter did not converge in {result.nit} iterations "
-            f"({result.message}); raise max_iter or tol.",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
     barycenter = z[:, 0] if flat_output else z
-    return (barycenter, n_iter) if return_n_iter else barycenter
+    message = f"{result.nit} iterations at gamma {schedule[-1]:g}: {result.message}"
+    return barycenter, n_iter, bool(result.success), message
 
 
 def check_continuation(continuation, name="continuation"):
@@ -299,15 +335,33 @@ n_timestamps, n_channels), or list of series
     >>> dtw_barycenter_averaging(X).shape
     (4,)
     """
+    return_n_iter = check_flag(return_n_iter, "return_n_iter")
+    barycenter, n_iter, converged = _dtw_barycenter_averaging(
+        X, weights, init, length, window, max_iter, tol
+    )
+    if not converged:
+        warnings.warn(
+            f"dtw_barycenter_averaging stopped at max_iter={max_iter} with the "
+            "DTW loss still decreasing; raise max_iter or tol.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    return (barycenter, n_iter) if return_n_iter else barycenter
+
+
+def _dtw_barycenter_averaging(X, weights, init, length, window, max_iter, tol):
+    """:func:`dtw_barycenter_averaging` without the warning.
+
+    Returns the barycenter, the iterations and whether it converged.
+    """
     flat_output = _given_1d(X)
     xs, lengths = check_dataset(X, "X")
     n_series, _, n_channels = xs.shape
     cells, fraction = check_window(window)
     max_iter = check_int(max_iter, "max_iter", low=1)
     tol = check_real(tol, "tol", low=0)
-    return_n_iter = check_flag(return_n_iter, "return_n_iter")
     weights = _checked_weights(weights, n_series)
-    z = _initial_barycenter(xs, lengths, weights, init, 1.0, window, n_channels)
+    z = _initial_barycenter(xs, lengths, weights, init, (1.0, window, None), n_channels)
     if length is not None:
         z = _resample(z, check_int(length, "length", low=1))
     check_table_range(0.0, z.shape[0], int(lengths.max()), xs=z[None], ys=xs)
@@ -329,14 +383,8 @@ n_timestamps, n_channels), or list of series
             break
         previous = loss
     else:
-        warnings.warn(
-            f"dtw_barycenter_averaging stopped at max_iter={max_iter} with the "
-            "DTW loss still decreasing; raise max_iter or tol.",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    barycenter = z[:, 0] if flat_output else z
-    return (barycenter, n_iter) if return_n_iter else barycenter
+        return (z[:, 0] if flat_output else z), n_iter, False
+    return (z[:, 0] if flat_output else z), n_iter, True
 
 
 def _cost_scale(xs, lengths):
@@ -368,23 +416,32 @@ def _given_1d(X):
 def barycenter_and_iterations(
     series, gamma, *, divergence, n_jobs, continuation, **common
 ):
-    """Return the estimators' barycenter and its iterations (DBA at gamma 0).
+    """Return the estimators' barycenter, its iterations and whether it converged.
 
-    ``common`` holds the arguments both take (weights, init, window,
-    max_iter, tol); ``divergence``, ``n_jobs`` and ``continuation`` apply to
-    soft-DTW only (at gamma 0 the divergence is DTW itself).
+    Soft-DTW, or DBA at gamma 0, without warnings (the estimators warn once
+    for all their barycenters). ``common`` holds weights, init, window,
+    max_iter and tol; ``divergence``, ``n_jobs`` and ``continuation`` apply
+    to soft-DTW only (at gamma 0 the divergence is DTW itself).
     """
+    args = [common[k] for k in ("weights", "init")] + [None]  # length
     if gamma == 0:
-        return dtw_barycenter_averaging(series, return_n_iter=True, **common)
-    return soft_dtw_barycenter(
+        return _dtw_barycenter_averaging(
+            series, *args, common["window"], common["max_iter"], common["tol"]
+        )
+    z, n_iter, converged, _ = _soft_dtw_barycenter(
         series,
-        gamma=gamma,
-        divergence=divergence,
-        n_jobs=n_jobs,
-        continuation=continuation,
-        return_n_iter=True,
-        **common,
+        gamma,
+        common["weights"],
+        common["init"],
+        None,
+        divergence,
+        common["window"],
+        common["max_iter"],
+        common["tol"],
+        n_jobs,
+        continuation,
     )
+    return z, n_iter, converged
 
 
 def warn_capped_barycenters(capped, total, names, max_iter, stacklevel):
@@ -408,8 +465,12 @@ def _checked_weights(weights, n_series):
     return checked / checked.sum()
 
 
-def _initial_barycenter(xs, lengths, weights, init, gamma, window, n_channels):
-    """Return the starting point: ``init``, the Euclidean mean or the medoid."""
+def _initial_barycenter(xs, lengths, weights, init, medoid_metric, n_channels):
+    """Return the starting point: ``init``, the Euclidean mean or the medoid.
+
+    ``medoid_metric`` is the ``(gamma, window, n_jobs)`` of the divergence
+    that picks the medoid (unequal lengths only).
+    """
     if init is not None:
         z0 = np.array(init, dtype=np.float64)
         if z0.ndim == 1:
@@ -424,11 +485,13 @@ def _initial_barycenter(xs, lengths, weights, init, gamma, window, n_channels):
         return z0
     if np.all(lengths == lengths[0]):
         return np.einsum("s,stc->tc", weights, xs[:, : lengths[0]])
+    gamma, window, n_jobs = medoid_metric
     sizes = pairwise_soft_dtw(
         [x[:n] for x, n in zip(xs, lengths, strict=True)],
         gamma=gamma,
         window=window,
         divergence=True,
+        n_jobs=n_jobs,
     )
     medoid = int(np.argmin(sizes @ weights))
     return xs[medoid, : lengths[medoid]].copy()

@@ -359,30 +359,28 @@ n_timestamps[, n_channels]), default="k-means++"
         for all of them); appends a line per cluster to ``details``.
         """
         capped = 0
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            for cluster in range(self.n_clusters):
-                rows = np.flatnonzero((labels == cluster) & (weights > 0))
-                if len(rows) == 0:  # only zero-weight members: the centre stays
-                    continue
-                centers[cluster], n_iter = barycenter_and_iterations(
-                    [series[i] for i in rows],
-                    self.gamma,
-                    divergence=self.divergence,
-                    n_jobs=self.n_jobs,
-                    continuation=self.continuation,
-                    weights=weights[rows],
-                    init=centers[cluster],
-                    window=self.window,
-                    max_iter=self.max_iter_barycenter,
-                    tol=self.tol_barycenter,
-                )
-                capped += n_iter >= self.max_iter_barycenter
-                method = "DBA" if self.gamma == 0 else "L-BFGS-B"
-                details.append(
-                    f"cluster {cluster}: {len(rows)} series, barycenter in "
-                    f"{n_iter} {method} iterations"
-                )
+        for cluster in range(self.n_clusters):
+            rows = np.flatnonzero((labels == cluster) & (weights > 0))
+            if len(rows) == 0:  # only zero-weight members: the centre stays
+                continue
+            centers[cluster], n_iter, converged = barycenter_and_iterations(
+                [series[i] for i in rows],
+                self.gamma,
+                divergence=self.divergence,
+                n_jobs=self.n_jobs,
+                continuation=self.continuation,
+                weights=weights[rows],
+                init=centers[cluster],
+                window=self.window,
+                max_iter=self.max_iter_barycenter,
+                tol=self.tol_barycenter,
+            )
+            capped += not converged
+            method = "DBA" if self.gamma == 0 else "L-BFGS-B"
+            details.append(
+                f"cluster {cluster}: {len(rows)} series, barycenter in "
+                f"{n_iter} {method} iterations"
+            )
         return capped
 
     def fit(self, X, y=None, sample_weight=None):

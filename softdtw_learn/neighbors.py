@@ -1,10 +1,7 @@
 """Classifiers on soft-DTW: nearest centroid (paper section 3.3) and k-NN."""
 
-import warnings
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
@@ -52,37 +49,36 @@ def _fit_inputs(estimator, X, y):
 def _class_barycenters(
     model, data, lengths, codes, weights, gamma, starts, continuation
 ):
-    """One barycenter per class code (DBA at gamma 0), and their iterations.
+    """One barycenter per class code (DBA at gamma 0), iterations, non-converged.
 
     ``starts`` (one array per class, or None for the default start) and
     ``continuation`` go to the barycenter; the other settings are the
     ``model``'s. Rows of weight 0 are left out.
     """
-    centroids, iterations = [], []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for code in range(codes.max() + 1):
-            rows = np.flatnonzero((codes == code) & (weights > 0))
-            if len(rows) == 0:
-                raise ValueError(
-                    f"class {_plain(model.classes_[code])} has no series with a "
-                    "non-zero sample_weight; its centroid is undefined."
-                )
-            centroid, n_iter = barycenter_and_iterations(
-                [data[i, : lengths[i]] for i in rows],
-                gamma,
-                divergence=model.divergence,
-                n_jobs=model.n_jobs,
-                continuation=continuation,
-                weights=weights[rows],
-                init=None if starts is None else starts[code],
-                window=model.window,
-                max_iter=model.max_iter,
-                tol=model.tol,
+    centroids, iterations, capped = [], [], 0
+    for code in range(codes.max() + 1):
+        rows = np.flatnonzero((codes == code) & (weights > 0))
+        if len(rows) == 0:
+            raise ValueError(
+                f"class {_plain(model.classes_[code])} has no series with a "
+                "non-zero sample_weight; its centroid is undefined."
             )
-            centroids.append(centroid)
-            iterations.append(n_iter)
-    return centroids, iterations
+        centroid, n_iter, converged = barycenter_and_iterations(
+            [data[i, : lengths[i]] for i in rows],
+            gamma,
+            divergence=model.divergence,
+            n_jobs=model.n_jobs,
+            continuation=continuation,
+            weights=weights[rows],
+            init=None if starts is None else starts[code],
+            window=model.window,
+            max_iter=model.max_iter,
+            tol=model.tol,
+        )
+        centroids.append(centroid)
+        iterations.append(n_iter)
+        capped += not converged
+    return centroids, iterations, capped
 
 
 class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
@@ -188,12 +184,11 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         X, codes = _fit_inputs(self, X, y)
         data, lengths = check_dataset(X)
         weights = check_sample_weight(sample_weight, len(data))
-        centroids, iterations = _class_barycenters(
+        centroids, iterations, capped = _class_barycenters(
             self, data, lengths, codes, weights, self.gamma, None, self.continuation
         )
         self.n_iter_ = max(iterations)
         self.centroids_ = stack_like(centroids, X)
-        capped = sum(n >= self.max_iter for n in iterations)
         warn_capped_barycenters(
             capped, len(iterations), ("max_iter", "tol"), self.max_iter, stacklevel=2
         )
@@ -382,7 +377,7 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
             path = self._path(
                 data[train], lengths[train], codes[train], weights[train], gammas
             )
-            for k, (gamma, centroids, _) in enumerate(path):
+            for k, (gamma, centroids, _, _) in enumerate(path):
                 model = self._model(gamma, centroids, X)
                 scores[split, k] = scorer(model, X[test], y[test])
         mean = scores.mean(axis=0)
@@ -391,24 +386,23 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
         self.gamma_, self.best_score_ = gammas[best], float(mean[best])
         # Refit on everything, along the path down to the chosen gamma.
         path = self._path(data, lengths, codes, weights, gammas[: best + 1])
-        _, centroids, iterations = path[-1]
+        _, centroids, iterations, capped = path[-1]
         self.n_iter_ = max(iterations)
         self.centroids_ = stack_like(centroids, X)
-        capped = sum(n >= self.max_iter for n in iterations)
         warn_capped_barycenters(
             capped, len(iterations), ("max_iter", "tol"), self.max_iter, stacklevel=2
         )
         return self
 
     def _path(self, data, lengths, codes, weights, gammas):
-        """``(gamma, centroids, iterations)`` down ``gammas``, warm-started."""
+        """``(gamma, centroids, iterations, capped)`` down ``gammas``, warm-started."""
         path, starts = [], None
         for gamma in gammas:
             continuation = self.continuation if starts is None else None
-            centroids, iterations = _class_barycenters(
+            centroids, iterations, capped = _class_barycenters(
                 self, data, lengths, codes, weights, gamma, starts, continuation
             )
-            path.append((gamma, centroids, iterations))
+            path.append((gamma, centroids, iterations, capped))
             starts = centroids
         return path
 

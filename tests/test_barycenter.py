@@ -148,7 +148,9 @@ def test_barycenter_beats_euclidean_mean_in_dtw_loss(rng):
 
 
 def test_non_convergence_warns(rng):
-    with pytest.warns(ConvergenceWarning, match=r"did not converge in 1 iter"):
+    with pytest.warns(
+        ConvergenceWarning, match=r"did not converge \(1 iterations at gamma 0.1"
+    ):
         soft_dtw_barycenter(_walks(rng, 4, 20), gamma=0.1, max_iter=1)
 
 
@@ -383,3 +385,27 @@ def test_dba_bad_arguments(kwargs, message):
 
     with pytest.raises(ValueError, match=message):
         dtw_barycenter_averaging(np.zeros((3, 5)), **kwargs)
+
+
+@pytest.mark.parametrize("max_iter", [5, 20, 60])
+def test_estimators_count_as_capped_what_the_barycenter_warns_about(max_iter):
+    from softdtw_learn.datasets import make_cylinder_bell_funnel
+
+    X, y = make_cylinder_bell_funnel(12, length=24, random_state=0)
+    warned = 0
+    for label in np.unique(y):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            soft_dtw_barycenter(X[y == label], gamma=0.01, max_iter=max_iter, tol=1e-5)
+        warned += any(w.category is ConvergenceWarning for w in caught)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        SoftDTWNearestCentroid(gamma=0.01, max_iter=max_iter).fit(X, y)
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    if warned:
+        assert messages == [
+            f"{warned} of 3 barycenter fits stopped at max_iter={max_iter} before "
+            "converging; raise max_iter (or tol)."
+        ]
+    else:
+        assert messages == []
