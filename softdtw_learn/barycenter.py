@@ -233,8 +233,19 @@ def _soft_dtw_barycenter(
 def check_continuation(continuation, name="continuation"):
     """Validate ``continuation``: None, "auto", or a list of gammas, decreasing.
 
-    Returns None, "auto" or a list of floats; whether the gammas lie above
-    the target gamma is checked where it is known (:func:`_schedule`).
+    The parameter rule of the estimators' ``continuation``; whether the
+    gammas lie above the target gamma is checked where it is known.
+
+    Parameters
+    ----------
+    continuation : None, "auto" or sequence of float
+        As in :func:`soft_dtw_barycenter`.
+    name : str, default="continuation"
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    continuation : None, "auto" or list of float
     """
     if continuation is None or (
         isinstance(continuation, str) and continuation == "auto"

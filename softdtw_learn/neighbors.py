@@ -248,7 +248,8 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
     In the manner of scikit-learn's ``LogisticRegressionCV``: for each fold,
     the class barycenters are computed for every gamma of ``gammas`` from the
     largest down, each warm-started from the previous one (a regularisation
-    path: only the first starts from the Euclidean mean), and scored on the
+    path: only the first starts from the default start, the Euclidean mean or,
+    for unequal lengths, the medoid), and scored on the
     fold's held-out series. The gamma with the best mean score is refitted on
     all the data along the same path. The reproduction report of the paper
     calls choosing gamma "costly validation"; the path makes it one
@@ -276,10 +277,11 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
     best_score_ : float
         Its mean cross-validated score.
     cv_results_ : dict
-        ``"gamma"`` (the candidates, decreasing), ``"mean_test_score"``,
-        ``"std_test_score"``, ``"rank_test_score"`` and
-        ``"split<k>_test_score"``, one entry per gamma, as scikit-learn's
-        search estimators.
+        One entry per gamma (decreasing), in the layout of scikit-learn's
+        search estimators (``pandas.DataFrame(cv_results_)`` works):
+        ``"param_gamma"`` and ``"gamma"``, ``"params"``,
+        ``"mean_test_score"``, ``"std_test_score"``, ``"rank_test_score"``
+        and ``"split<k>_test_score"``.
     classes_, centroids_, n_iter_, n_features_in_
         Of the refit on all the data at ``gamma_``.
 
@@ -445,6 +447,8 @@ def _cv_results(gammas, scores):
     mean = scores.mean(axis=0)
     results = {
         "gamma": np.array(gammas),
+        "param_gamma": np.array(gammas),
+        "params": [{"gamma": g} for g in gammas],
         "mean_test_score": mean,
         "std_test_score": scores.std(axis=0),
         # Rank 1 is best; ties share the best rank, as scikit-learn's.

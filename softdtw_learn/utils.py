@@ -288,7 +288,7 @@ def _univariate_input(X):
 class LayoutWarning(UserWarning):
     """A 3-D array that looks channel-first (aeon's and sktime's layout).
 
-    Raised when an array has more channels than time steps, which is what
+    Issued when an array has more channels than time steps, which is what
     aeon's ``(n_cases, n_channels, n_timepoints)`` looks like when read as
     ``(n_series, n_timestamps, n_channels)``. Convert such data with
     :func:`from_channels_first`; silence the warning where short series with
@@ -416,9 +416,9 @@ def check_dataset(X, name="X"):
         Length of each series without its trailing NaN padding.
     """
     if isinstance(X, (list, tuple)):
+        # Lists get no LayoutWarning: the package passes its own checked
+        # series as lists; aeon's unequal-length lists fail with a hint.
         arr = to_time_series_dataset(X)
-        if all(np.ndim(x) == 2 for x in X):
-            _warn_if_channel_first(arr, name)
     else:
         arr = _as_numeric(X, name)
         _warn_if_channel_first(arr, name)
@@ -705,7 +705,7 @@ def check_sample_weight(sample_weight, n_samples, min_positive=1, name="sample_w
         return np.ones(n_samples)
     try:
         weights = np.array(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         weights = np.array([np.nan])
     if weights.shape != (n_samples,) or not np.all(np.isfinite(weights)):
         raise ValueError(

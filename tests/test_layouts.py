@@ -248,8 +248,15 @@ def test_aeon_unequal_lists_name_the_converter():
     cases = [np.ones((1, 20 + k)) for k in range(4)]  # aeon: (n_channels, n_timepoints)
     with pytest.raises(ValueError, match=r"from_channels_first\(X\)"):
         SoftDTWKMeans(2).fit(cases)
-    with pytest.warns(LayoutWarning):  # equal lengths: read as 1 step, 30 channels
-        pairwise_soft_dtw([np.ones((1, 30)), np.zeros((1, 30))])
+    with pytest.warns(LayoutWarning):  # as an array: 1 step of 30 channels
+        pairwise_soft_dtw(np.stack([np.ones((1, 30)), np.zeros((1, 30))]))
+
+
+def test_internal_lists_do_not_repeat_the_layout_warning():
+    aeon = to_channels_first(X_MULTI)  # (12, 2, 20)
+    with pytest.warns(LayoutWarning) as caught:
+        SoftDTWNearestCentroid(max_iter=3).fit(aeon, Y)
+    assert len([w for w in caught if w.category is LayoutWarning]) == 1
 
 
 def test_list_items_with_trailing_nan_count_their_true_length():
@@ -265,3 +272,23 @@ def test_narrower_input_is_told_to_pad_not_to_refit():
     with pytest.raises(ValueError, match=r"Pad the new series to it") as info:
         knn.predict(X_UNI[:, :10])
     assert "fit again" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        (np.array([1.0 + 2.0j, 3.0]), "complex values"),
+        (np.array([]), "an empty series"),
+        (np.array([1.0, np.inf]), "holds inf"),
+        (np.array([10**400, 1], dtype=object), "within float64's range"),
+    ],
+)
+def test_nested_cells_that_are_not_real_finite_series(cell, message):
+    frame = pd.DataFrame({"dim_0": [pd.Series([1.0, 2.0]), cell]})
+    with pytest.raises(ValueError, match=message):
+        from_nested_dataframe(frame)
+
+
+def test_long_frame_default_names_do_not_overwrite_a_column():
+    with pytest.raises(ValueError, match="the value column is 'value'"):
+        to_long_dataframe(X_UNI[:2], id_col="value")

@@ -401,3 +401,8 @@ def test_parameters_are_not_modified():
 )
 def test_every_parameter_has_a_rule(cls):
     assert set(cls._parameter_rules) == set(cls().get_params(deep=False))
+
+
+def test_sample_weight_beyond_float64_is_a_clear_error():
+    with pytest.raises(ValueError, match="sample_weight must be 6 finite numbers"):
+        SoftDTWKMeans(2).fit(X, sample_weight=[10**400, 1, 1, 1, 1, 1])

@@ -57,7 +57,7 @@ def _check_name(name):
 def _default_data_home():
     return Path(
         os.environ.get("SOFTDTW_LEARN_DATA") or Path.home() / "softdtw_learn_data"
-    )
+    ).expanduser()
 
 
 def _data_home(data_home):
@@ -279,6 +279,8 @@ def _install(extracted, target, aside):
     except OSError as exc:
         if target.is_dir() and all(_splits(target, name)):
             return  # another process won the race with a complete copy
+        if aside.exists() and not target.exists():
+            os.replace(aside, target)  # put the user's folder back as it was
         raise type(exc)(
             f"could not move the download of {name} into {target} "
             f"({exc.strerror or exc}); nothing was cached."

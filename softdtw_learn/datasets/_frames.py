@@ -95,9 +95,12 @@ def _check_columns(df, id_col, time_col, value_cols):
         raise ValueError(f"id_col and time_col are both {id_col!r}; name two columns.")
     clash = [c for c in columns if c in (id_col, time_col)]
     if clash:
+        named = (
+            "value_cols includes" if value_cols is not None else "the value column is"
+        )
         raise ValueError(
-            f"value_cols includes {_listed(clash)}, which is also id_col or "
-            "time_col; a column has one role."
+            f"{named} {_listed(clash)}, which is also id_col or time_col; a "
+            "column has one role (pass other names)."
         )
     used = [id_col, time_col, *columns]
     missing = [c for c in used if c not in df.columns]
@@ -409,19 +412,23 @@ def _names_for_frame(value_cols, n_channels, id_col, time_col):
     if id_col == time_col:
         raise ValueError(f"id_col and time_col are both {id_col!r}; name two columns.")
     if value_cols is None:
-        return (
+        columns = (
             ["value"] if n_channels == 1 else [f"value_{c}" for c in range(n_channels)]
         )
-    columns = _value_columns(value_cols)
+    else:
+        columns = _value_columns(value_cols)
     if len(columns) != n_channels:
         raise ValueError(
             f"value_cols names {len(columns)} columns for {n_channels} channels."
         )
     clash = [c for c in columns if c in (id_col, time_col)]
     if clash:
+        named = (
+            "value_cols includes" if value_cols is not None else "the value column is"
+        )
         raise ValueError(
-            f"value_cols includes {_listed(clash)}, which is also id_col or "
-            "time_col; a column has one role."
+            f"{named} {_listed(clash)}, which is also id_col or time_col; a "
+            "column has one role (pass other names)."
         )
     return columns
 
@@ -531,15 +538,24 @@ def _nested_row(df, position):
                 "value per cell (a wide frame), pass df.to_numpy() instead."
             )
         values = np.asarray(cell.to_numpy() if isinstance(cell, pd.Series) else cell)
+        if values.dtype.kind == "c" or values.size == 0:
+            what = "an empty series" if values.size == 0 else "complex values"
+            raise ValueError(
+                f"{where} holds {what}; channels must be non-empty series of real "
+                "numbers."
+            )
         if values.dtype.kind not in "biuf":
             try:
                 values = values.astype(np.float64)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise ValueError(
                     f"{where} holds values of dtype {values.dtype}; channels must "
-                    "be real numbers."
+                    "be real numbers within float64's range."
                 ) from None
-        channels.append(values.astype(np.float64))
+        values = values.astype(np.float64)
+        if np.isinf(values).any():
+            raise ValueError(f"{where} holds inf; values must be finite.")
+        channels.append(values)
     lengths = {len(c) for c in channels}
     if len(lengths) > 1:
         raise ValueError(
