@@ -587,16 +587,15 @@ default=None
         """
         check_is_fitted(self)
         k = self.n_neighbors if n_neighbors is None else n_neighbors
-        n_train = len(self._fit_X)
+        # At most the training series available (each query without itself),
+        # checked before the matrix is computed.
+        available = len(self._fit_X) - (X is None)
+        k = check_int(k, "n_neighbors", low=1, high=available)
         if X is None:
             values = self._values(self._fit_X)
             np.fill_diagonal(values, np.inf)
-            available = n_train - 1
         else:
             values = self._values(validate_series(self, X, reset=False))
-            available = n_train
-        # At most the training series available (each query without itself).
-        k = check_int(k, "n_neighbors", low=1, high=available)
         indices = np.argsort(values, axis=1, kind="stable")[:, :k]
         if return_distance:
             return np.take_along_axis(values, indices, axis=1), indices
