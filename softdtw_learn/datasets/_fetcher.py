@@ -217,9 +217,10 @@ def _retrieve(name, url, staging, target):
         raise _write_error(
             exc, f"the download of {name} from {url}", target.parent
         ) from None
-    except ValueError as exc:  # pooch's checksum mismatch
+    except ValueError as exc:  # pooch's checksum mismatch, when one is known
+        check = "its sha256 check" if known else "pooch's checks"
         raise ValueError(
-            f"download of {name} from {url} failed its sha256 check ({exc}); nothing "
+            f"download of {name} from {url} failed {check} ({exc}); nothing "
             "was cached. Retry, or check the mirror."
         ) from None
 
@@ -309,7 +310,8 @@ def load_ucr(name, *, data_home=None, download=True, return_X_y=False):
     Looks among the sets bundled in the package, then in ``data_home/name``,
     and otherwise downloads ``name.zip`` from the archive web site with pooch
     (showing a progress bar, nothing else), checks its sha256 when one is
-    recorded in ``ARCHIVE_SHA256``, extracts it into a hidden staging folder
+    recorded in ``ARCHIVE_SHA256`` (none is recorded yet: a download is
+    trusted once both its splits read), extracts it into a hidden staging folder
     inside ``data_home``, reads both splits there, and only then renames the
     folder into place. A download that fails in any way leaves the cache as it
     was; a cache folder that lacks its TRAIN or TEST file is replaced by a
