@@ -36,7 +36,7 @@ def _as_numeric(values, name):
             _reject_nested_cells(arr, name)
             try:
                 return arr.astype(np.float64)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 pass
         raise ValueError(
             f"{name} must hold real numbers, got an array of dtype {arr.dtype}. "

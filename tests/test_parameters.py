@@ -30,6 +30,7 @@ INPUTS, TARGETS = X[:, :6], X[:, 6:]
 
 # (estimator class, parameters, words the message must hold)
 ESTIMATOR_CASES = [
+    (SoftDTWKMeans, {"init": 10**400}, "init must hold real numbers"),
     (SoftDTWKMeans, {"n_clusters": True}, "n_clusters must be an int >= 1"),
     (SoftDTWKMeans, {"n_clusters": 2.0}, "n_clusters must be an int"),
     (SoftDTWKMeans, {"n_clusters": 0}, "n_clusters must be an int >= 1"),
