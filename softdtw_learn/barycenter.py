@@ -273,12 +273,16 @@ def _schedule(continuation, gamma, scale):
     if continuation == "auto":
         # Powers of 10 times gamma up to the scale; in _MAX_STAGES even
         # steps from the scale down when that takes more.
-        decades = np.log10(scale / gamma) if scale > gamma else 0.0
+        decades = np.log10(scale) - np.log10(gamma) if scale > gamma else 0.0
         stages = int(np.floor(decades + 1e-9))
-        ratio = 10.0
+        step = 1.0  # decades a stage
         if stages > _MAX_STAGES:
-            stages, ratio = _MAX_STAGES, 10.0 ** (decades / _MAX_STAGES)
-        return [float(gamma * ratio ** (stages - k)) for k in range(stages)] + [gamma]
+            stages, step = _MAX_STAGES, decades / _MAX_STAGES
+        # In logs, the largest stage the scale itself: no overflow near
+        # float64's largest.
+        top = np.log10(scale)
+        exponents = [np.log10(gamma) + step * (stages - k) for k in range(stages)]
+        return [scale if e >= top else float(10.0**e) for e in exponents] + [gamma]
     if continuation[-1] <= gamma:
         raise ValueError(
             f"continuation's gammas must lie above gamma={gamma}, got "
@@ -404,10 +408,17 @@ def _cost_scale(xs, lengths):
     About 1 for z-normalised univariate series; "auto" continuation starts
     at this gamma, where the soft minimum averages over most paths.
     """
-    variances = [
-        float(np.sum(np.var(x[:n], axis=0))) for x, n in zip(xs, lengths, strict=True)
-    ]
-    return max(float(np.mean(variances)), np.finfo(np.float64).tiny)
+    with np.errstate(over="ignore", invalid="ignore"):
+        variances = [
+            float(np.sum(np.var(x[:n], axis=0)))
+            for x, n in zip(xs, lengths, strict=True)
+        ]
+        scale = float(np.mean(variances))
+    # Beyond float64 (values near 1e154 and up) the range check that follows
+    # asks for rescaled series; the schedule only needs a finite scale here.
+    if not np.isfinite(scale):
+        return np.finfo(np.float64).max
+    return max(scale, np.finfo(np.float64).tiny)
 
 
 def _is_zero(value):

@@ -312,7 +312,8 @@ def _read(source, *, labels=False):
             X, y = read_ucr_file(path)
         check_dataset(X, "series")
     except ValueError as err:
-        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+        message = lines[0] if lines else type(err).__name__
         if str(source) not in message:
             message = f"{source}: {message}"
         raise ValueError(message) from None
@@ -1318,7 +1319,8 @@ def main(argv=None):
         _say(prog, f"not enough memory ({err or 'MemoryError'}); use less data.")
         return 1
     except (ValueError, OSError) as err:
-        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+        message = lines[0] if lines else type(err).__name__
         _say(prog, message)
         return 1
 

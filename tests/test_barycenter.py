@@ -409,3 +409,11 @@ def test_estimators_count_as_capped_what_the_barycenter_warns_about(max_iter):
         ]
     else:
         assert messages == []
+
+
+def test_series_beyond_float64_costs_get_the_range_error_not_an_overflow():
+    X = np.random.RandomState(0).normal(size=(4, 10)) * 1e200
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="squared differences reach inf"):
+            soft_dtw_barycenter(X, gamma=0.01)

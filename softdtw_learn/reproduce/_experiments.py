@@ -215,8 +215,13 @@ def _figure7(data, settings, n_jobs):
         return _not_applicable("no class labels")
     labels, counts = np.unique(data.y_train, return_counts=True)
     if len(labels) < 2 or counts.min() < 2:
+        few = int(np.sum(counts < 2))
         return _not_applicable(
-            "cross-validation needs 2 classes with 2 training series each or more"
+            "cross-validation needs 2 classes or more and 2 training series in "
+            f"every class; {few} of {len(labels)} classes have fewer (after the "
+            "max_series cap: raise it, or pass 'all')"
+            if len(labels) >= 2
+            else "cross-validation needs 2 classes or more"
         )
     folds = int(min(settings["folds"], counts.min()))
     cv = StratifiedKFold(folds, shuffle=True, random_state=fixed_seed(data.name, "cv"))
