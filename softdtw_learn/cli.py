@@ -40,7 +40,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .utils import check_gamma, check_int, check_n_jobs, check_window
+from .utils import (
+    check_creatable_folder,
+    check_gamma,
+    check_int,
+    check_n_jobs,
+    check_window,
+)
 
 _FORMATS = (".tsv", ".ts", ".arff", ".txt")
 _ARRAY_SUFFIXES = (".csv", ".npy")
@@ -337,24 +343,6 @@ def _same_channels(X, first, Y, second):
             f"{first} has {_channels(X)} channel(s) and {second} has "
             f"{_channels(Y)}; both files need the same number of channels."
         )
-
-
-def _common_width(X, Y):
-    """Pad two datasets with trailing NaN to one width and one rank.
-
-    As the dataset loaders do for a TRAIN and a TEST split: the estimators
-    need the training width at predict time, and padding changes no value.
-    """
-    if X.ndim != Y.ndim:
-        X, Y = (Z if Z.ndim == 3 else Z[:, :, None] for Z in (X, Y))
-    width = max(X.shape[1], Y.shape[1])
-
-    def pad(Z):
-        extra = [(0, 0)] * Z.ndim
-        extra[1] = (0, width - Z.shape[1])
-        return np.pad(Z, extra, constant_values=np.nan)
-
-    return pad(X), pad(Y)
 
 
 # Outputs ------------------------------------------------------------------------
@@ -874,7 +862,10 @@ def _classify(args, outputs):
             f"argument --plot: {inputs[0]} has {n_classes} classes; the figure "
             f"draws one panel each, at most {_MAX_PANELS}. Drop --plot."
         )
-    X, X_test = _common_width(X, X_test)
+    from .datasets._bundled import common_width
+
+    # As the loaders pad TRAIN and TEST: the estimators need one width.
+    X, X_test = common_width(X, X_test)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -931,13 +922,7 @@ def _demo_folder(text):
                 f"argument --out: {taken} is a folder in the way of the demo's "
                 f"{name}; move it or give another --out."
             )
-    existing = out
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ValueError(f"argument --out: {existing} is not a folder.")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f"argument --out: cannot write in folder {existing}.")
+    _checked("--out", check_creatable_folder, out)
     return out
 
 

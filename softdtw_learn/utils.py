@@ -9,6 +9,7 @@ channels are all NaN, after the last real step. NaN anywhere else is an error.
 
 import math
 import numbers
+import os
 import warnings
 
 import numpy as np
@@ -719,6 +720,21 @@ def check_sample_weight(sample_weight, n_samples, min_positive=1, name="sample_w
             f"{short_repr(sample_weight)}."
         )
     return weights
+
+
+def check_creatable_folder(out):
+    """Check that folder ``out`` exists or can be created, and can be written.
+
+    ``out`` is a ``Path``; its nearest existing ancestor must be a writable
+    folder. Raises a ValueError that names it otherwise.
+    """
+    existing = out
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"{existing} is not a folder; cannot create {out} in it.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write in folder {existing}.")
 
 
 # The soft-DTW table R must stay finite: every entry lies between

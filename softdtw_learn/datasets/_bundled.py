@@ -3,9 +3,9 @@
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 from sklearn.utils import Bunch
 
+from ..utils import pad_to_common_width
 from ._readers import read_ucr_file
 
 UCR_CITATION = (
@@ -65,19 +65,16 @@ def bundled_path(name, split):
     return Path(str(root / f"{name}_{split}.{suffix}"))
 
 
-def _common_width(first, second):
-    """Pad two datasets with trailing NaN to one width (and one rank)."""
+def common_width(first, second):
+    """Pad two datasets with trailing NaN to one width (and one rank).
+
+    Both come back 3-D when one of them is; the padding is
+    :func:`~softdtw_learn.utils.pad_to_common_width`'s.
+    """
     if first.ndim != second.ndim:
         first = first if first.ndim == 3 else first[:, :, None]
         second = second if second.ndim == 3 else second[:, :, None]
-    width = max(first.shape[1], second.shape[1])
-
-    def pad(X):
-        extra = [(0, 0)] * X.ndim
-        extra[1] = (0, width - X.shape[1])
-        return np.pad(X, extra, constant_values=np.nan)
-
-    return pad(first), pad(second)
+    return pad_to_common_width(first, second)
 
 
 def read_splits(train, test, return_X_y, describe):
@@ -88,7 +85,7 @@ def read_splits(train, test, return_X_y, describe):
     """
     X_train, y_train = read_ucr_file(train)
     X_test, y_test = read_ucr_file(test)
-    X_train, X_test = _common_width(X_train, X_test)
+    X_train, X_test = common_width(X_train, X_test)
     if return_X_y:
         return X_train, y_train, X_test, y_test
     return Bunch(

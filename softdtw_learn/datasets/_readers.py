@@ -661,6 +661,15 @@ def _ts_check_lengths(series, header, path):
         )
 
 
+def _reject_header_after_data(line, number, data_line, path):
+    """Reject a header line among the data lines of a ``.ts`` or ``.arff`` file."""
+    if line.startswith("@"):
+        raise ValueError(
+            f"{path}: line {number} is a header line after @data (line "
+            f"{data_line}); move it above @data."
+        )
+
+
 def _read_ts(text, path):
     """sktime/aeon ``.ts``: header, ``@data``, channels by ``:``, label last."""
     rows = _content_lines(_iter_lines(text), "#%")
@@ -685,11 +694,7 @@ def _read_ts(text, path):
     series = _Series(path, _MISSING_TOKENS)
     labels = []
     for number, line in rows:
-        if line.startswith("@"):
-            raise ValueError(
-                f"{path}: line {number} is a header line after @data (line "
-                f"{data_line}); move it above @data."
-            )
+        _reject_header_after_data(line, number, data_line, path)
         if classes or target:
             line, colon, label = line.rpartition(":")
             label = label.strip()
@@ -923,11 +928,7 @@ def _read_arff(text, path):
     series.n_channels = None if relational else 1
     labels = []
     for number, line in rows:
-        if line.startswith("@"):
-            raise ValueError(
-                f"{path}: line {number} is a header line after @data (line "
-                f"{data_line}); move it above @data."
-            )
+        _reject_header_after_data(line, number, data_line, path)
         if line.startswith("{"):
             raise ValueError(
                 f"{path}: line {number} is a sparse ARFF row; write every value."

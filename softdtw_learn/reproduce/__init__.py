@@ -38,14 +38,19 @@ units written so far are kept.
 """
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
 # The package also offers the protocol's constants (GAMMAS, SETTINGS, PAPER);
 # reproduce runs each unit as _compute_unit, the name tests replace.
-from ..utils import check_flag, check_int, check_n_jobs, short_repr
+from ..utils import (
+    check_creatable_folder,
+    check_flag,
+    check_int,
+    check_n_jobs,
+    short_repr,
+)
 from ._experiments import compute_unit as _compute_unit
 from ._report import set_rows, write_reports
 from ._sets import FORMATS, find_sets, read_sets
@@ -92,13 +97,7 @@ def checked_out_dir(out_dir, data_dir):
             f"{out} is inside the data folder {data_dir}; write the results "
             "elsewhere, so that the data stay as they are."
         )
-    existing = out
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ValueError(f"{existing} is not a folder; cannot create {out} in it.")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f"cannot write in folder {existing}.")
+    check_creatable_folder(out)
     return out
 
 
