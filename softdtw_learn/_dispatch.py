@@ -113,42 +113,63 @@ def divergence(cross, self_x, self_y):
 # One pair ---------------------------------------------------------------------
 
 
+# One pair runs the strips' passes from here: each pass is compiled once, for
+# every function that uses it (a compiled driver would re-optimise them).
+_NO_COST = np.empty((0, 0))
+_NO_SERIES = np.empty((0, 1))
+
+
+def _plan(n, m, cells, fraction, keep):
+    return _kernels._strip_plan(n, m, float(cells), float(fraction), keep)
+
+
 def pair_value(x, y, gamma, cells, fraction):
     """Soft-DTW of one validated pair, O(min(n, m)) memory."""
-    return float(_kernels._pair_value(x, y, gamma, cells, fraction))
+    if len(y) > len(x):
+        x, y = y, x  # the shorter series second: the strips store O(m)
+    plan = _plan(len(x), len(y), cells, fraction, False)
+    return float(_kernels._strip_forward(x, y, _NO_COST, float(gamma), plan))
 
 
 def pair_value_grads(x, y, gamma, cells, fraction, want_x=True, want_y=False):
     """Value and the requested gradients of one validated pair."""
-    value, grad_x, grad_y = _kernels._pair_value_grads(
-        x, y, gamma, cells, fraction, want_x, want_y
+    plan = _plan(len(x), len(y), cells, fraction, True)
+    value = _kernels._strip_forward(x, y, _NO_COST, float(gamma), plan)
+    grad_x, grad_y = _kernels._strip_backward(
+        x, y, float(gamma), plan, bool(want_x), bool(want_y), _NO_COST
     )
     return float(value), grad_x, grad_y
 
 
+def _alignment(x, y, cost, gamma, plan):
+    value = _kernels._strip_forward(x, y, cost, float(gamma), plan)
+    lo, hi = plan[0], plan[1]
+    alignment = np.zeros((len(lo), hi[-1] + 1))
+    _kernels._strip_backward(x, y, float(gamma), plan, False, False, alignment)
+    return float(value), alignment
+
+
 def pair_alignment(x, y, gamma, cells, fraction):
     """Value and expected alignment E of one validated pair."""
-    value, alignment = _kernels._pair_alignment(
-        x, y, np.empty((0, 0)), gamma, cells, fraction
-    )
-    return float(value), alignment
+    plan = _plan(len(x), len(y), cells, fraction, True)
+    return _alignment(x, y, _NO_COST, gamma, plan)
 
 
 def cost_value(cost, gamma, cells, fraction, return_alignment=False):
     """Soft-DTW of a validated cost matrix, and E on request."""
-    if not return_alignment:
-        return float(_kernels._cost_value(cost, gamma, cells, fraction))
-    no_series = np.empty((0, 1))
-    value, alignment = _kernels._pair_alignment(
-        no_series, no_series, cost, gamma, cells, fraction
+    plan = _plan(cost.shape[0], cost.shape[1], cells, fraction, return_alignment)
+    if return_alignment:
+        return _alignment(_NO_SERIES, _NO_SERIES, cost, gamma, plan)
+    return float(
+        _kernels._strip_forward(_NO_SERIES, _NO_SERIES, cost, float(gamma), plan)
     )
-    return float(value), alignment
 
 
 def pair_path(x, y, cells, fraction):
     """DTW value and an optimal path of one validated pair."""
-    value, path = _kernels._pair_path(x, y, cells, fraction)
-    return float(value), path
+    plan = _plan(len(x), len(y), cells, fraction, True)
+    value = _kernels._strip_forward(x, y, _NO_COST, 0.0, plan)
+    return float(value), _kernels._strip_path(plan)
 
 
 # Many pairs ---------------------------------------------------------------------
@@ -187,23 +208,55 @@ def paired_values(xs, x_len, ys, y_len, pairs, params, want_x=False, want_y=Fals
     grad_y)`` in the order of ``pairs``; gradients have the padded shapes
     (zero on the padding) or no time steps when not requested.
     """
-    ordered, starts, order = _pair_tasks(x_len, y_len, pairs)
     n_pairs = len(pairs)
     values = np.empty(n_pairs)
     grad_x = np.zeros((n_pairs, xs.shape[1] if want_x else 0, xs.shape[2]))
     grad_y = np.zeros((n_pairs, ys.shape[1] if want_y else 0, ys.shape[2]))
-    _run_parts(
-        _kernels._paired_part,
-        (xs, x_len, ys, y_len),
-        ordered,
-        starts,
-        tuple(float(p) for p in params),
-        (bool(want_x), bool(want_y)),
-        (values, grad_x, grad_y),
-    )
-    back = np.empty_like(order)
-    back[order] = np.arange(len(order))
-    return values[back], grad_x[back], grad_y[back]
+    data, params = (xs, x_len, ys, y_len), tuple(float(p) for p in params)
+    wants = (bool(want_x), bool(want_y))
+    large = _beyond_lanes_table(x_len, y_len, pairs, params, want_x or want_y)
+    if large.any():
+        index = np.flatnonzero(large)
+        results = (values, grad_x, grad_y)
+        _run_parts(_strips_part, data, pairs, index, params, wants, results)
+    index = np.flatnonzero(~large)
+    if len(index):
+        ordered, starts, order = _pair_tasks(x_len, y_len, pairs[index])
+        index = index[order]  # where each ordered pair's results go
+        results = (np.empty(len(index)), grad_x[index], grad_y[index])
+        _run_parts(_kernels._paired_part, data, ordered, starts, params, wants, results)
+        values[index], grad_x[index], grad_y[index] = results
+    return values, grad_x, grad_y
+
+
+def _beyond_lanes_table(x_len, y_len, pairs, params, want_grads):
+    """Mask of the pairs whose kept lanes table would pass its memory cap.
+
+    Only gradients keep a table; such pairs run on the strips instead.
+    """
+    large = np.zeros(len(pairs), dtype=bool)
+    if not want_grads:
+        return large
+    n, m = x_len[pairs[:, 0]], y_len[pairs[:, 1]]
+    cap = _kernels._MAX_LANE_TABLE
+    for k in np.flatnonzero(n * m * LANES > cap):  # the band may still fit
+        cells = _kernels._band_cells(int(n[k]), int(m[k]), params[1], params[2])
+        large[k] = cells * LANES > cap
+    return large
+
+
+def _strips_part(data, pairs, index, params, wants, results, part):
+    """Part ``part`` of the pairs ``pairs[index]``, one by one on the strips."""
+    xs, x_len, ys, y_len = data
+    values, grad_x, grad_y = results
+    first, n_parts = part
+    for k in index[first::n_parts]:
+        p, q = pairs[k]
+        x = np.ascontiguousarray(xs[p, : x_len[p]])
+        y = np.ascontiguousarray(ys[q, : y_len[q]])
+        values[k], gx, gy = pair_value_grads(x, y, *params, *wants)
+        grad_x[k, : len(gx)] = gx
+        grad_y[k, : len(gy)] = gy
 
 
 def _matching_pairs(n):

@@ -16,9 +16,9 @@ Map of the module:
 2. The band: ``_band_bounds``, ``_band_width``, ``_row_offsets``.
 3. One pair, strip-skewed (``_strip_*``): rows taken ``_LANES`` at a time,
    one anti-diagonal of a strip per vectorised step. Dynamic programs 1 and
-   2: ``_strip_forward`` and ``_strip_backward``. Drivers:
-   ``_pair_value``, ``_pair_value_grads``, ``_pair_alignment``,
-   ``_pair_path``.
+   2: ``_strip_forward`` and ``_strip_backward``, which the dispatch calls
+   itself after ``_strip_plan`` (the band and the store); ``_strip_path``
+   backtracks a kept DTW pass.
 4. Lanes of pairs (``_lanes_*``): ``_LANES`` pairs of one shape in lockstep,
    row by row, one pair per SIMD lane. Dynamic programs 3 and 4:
    ``_lanes_forward`` and ``_lanes_backward``.
@@ -27,6 +27,11 @@ Map of the module:
    ``_paired_part`` (listed pairs with their gradients: self terms, the
    losses, barycenters). Threads are plain Python threads: no parallel
    Numba kernel, whose compilation costs seconds.
+
+Compile time: every compiled function re-optimises all the compiled code it
+calls, so helpers are inlined (``_INLINE``) and only the dynamic programs and
+the dispatch's entry points are compiled on their own, and the paths that need
+no gradient compile no backward pass.
 
 Every lane runs the same instructions (a fixed lane count, no remainder
 loop), so a pair's value has the same bits in every lane and every driver:
@@ -53,6 +58,9 @@ from numba.core import config
 # infinities mark cells outside the band.
 _FASTMATH = {"nsz", "arcp", "contract", "afn"}
 _JIT = {"cache": True, "nogil": True, "fastmath": _FASTMATH, "error_model": "numpy"}
+# Helpers are inlined into their callers in Numba's IR (see the module's
+# docstring on compile time).
+_INLINE = dict(_JIT, inline="always")
 
 # Cells computed together: the rows of a strip (one pair) or the pairs of a
 # lane block. A compile-time constant, so that the lane loops vectorise with
@@ -102,7 +110,7 @@ else:  # pragma: no cover (compiled: never runs as Python)
         return types.float64(types.int64), codegen
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _exp_nonpositive(x):
     """``exp(x)`` for ``x <= 0``, within 2 ulp; 0 below -708, at -inf and NaN."""
     clamped = max(x, _EXP_FLOOR)
@@ -120,7 +128,7 @@ def _exp_nonpositive(x):
     return value if x >= _EXP_FLOOR else 0.0
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _log_1_to_3(y):
     """``log(y)`` for ``1 <= y <= 3``, within 1 ulp (fdlibm's e_log core)."""
     over1 = 1.0 if y > _SQRT2 else 0.0
@@ -136,7 +144,7 @@ def _log_1_to_3(y):
     return k * _LN2_HI - ((hfsq - (s * (hfsq + odd + even) + k * _LN2_LO)) - f)
 
 
-@njit(inline="always", **_JIT)
+@njit(**_INLINE)
 def _softmin_cells(corner, up, side, cost, gamma, inv_gamma, out):
     """Algorithm 1's cell for ``_LANES`` cells: ``cost + softmin(neighbours)``.
 
@@ -163,7 +171,7 @@ _SHARE_FLOOR = 1e-150
 _WEIGHT_FLOOR = -345.0  # exp(-345) = 1.4e-150
 
 
-@njit(inline="always", **_JIT)
+@njit(**_INLINE)
 def _softmin_weights(corner, up, side, e, inv_gamma, to_corner, to_up, to_side):
     """Algorithm 2's step for ``_LANES`` cells: ``e`` shared among predecessors.
 
@@ -192,7 +200,7 @@ def _softmin_weights(corner, up, side, e, inv_gamma, to_corner, to_up, to_side):
 # 2. The band ------------------------------------------------------------------
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _band_bounds(n, m, w):
     """Return ``(lo, hi)``, the first and last column of each row in the band.
 
@@ -223,7 +231,7 @@ def _band_bounds(n, m, w):
     return lo, hi
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _band_width(cells, fraction, n, m):
     """Half-width in cells: ``cells``, or ``fraction`` of the longer length.
 
@@ -234,13 +242,13 @@ def _band_width(cells, fraction, n, m):
     return cells
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _band(n, m, cells, fraction):
     """``(lo, hi)`` of the band of an ``n x m`` grid (see the module's docstring)."""
     return _band_bounds(n, m, _band_width(cells, fraction, n, m))
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _row_offsets(lo, hi):
     """Start of each row's band in a flat table (``n + 1`` offsets)."""
     offsets = np.zeros(lo.shape[0] + 1, dtype=np.int64)
@@ -262,7 +270,7 @@ def _row_offsets(lo, hi):
 _WIDTH = _LANES + 1
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _strip_layout(lo, hi):
     """Per strip: its first stored step, and its offset in one flat buffer.
 
@@ -283,7 +291,7 @@ def _strip_layout(lo, hi):
     return start, offset
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _strip_two_slots(offset):
     """Return a flat buffer of two slots, each the size of the largest strip."""
     largest = 0
@@ -292,14 +300,14 @@ def _strip_two_slots(offset):
     return np.empty(2 * largest)
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _strip(store, base, offset, s):
     """Strip ``s`` as a ``(steps, _WIDTH)`` view of ``store`` from ``base``."""
     steps = (offset[s + 1] - offset[s]) // _WIDTH
     return store[base : base + steps * _WIDTH].reshape((steps, _WIDTH))
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _strip_buffers(x, y, m):
     """``(y_rev, x_lanes, lane_lo, lane_hi)`` for a pass over the strips.
 
@@ -319,7 +327,7 @@ def _strip_buffers(x, y, m):
     return y_rev, x_lanes, lane_lo, lane_hi
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _strip_set_lanes(x, lo, hi, top, x_lanes, lane_lo, lane_hi):
     """Per-lane row data of the strip at ``top``: ``x`` rows and band bounds.
 
@@ -335,7 +343,7 @@ def _strip_set_lanes(x, lo, hi, top, x_lanes, lane_lo, lane_hi):
             x_lanes[c, k] = x[i, c] if inside and x.shape[0] > 0 else 0.0
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _strip_costs(x_lanes, y_rev, cost, top, t, lane_lo, lane_hi, out):
     """Cost of every lane's cell at step ``t`` into ``out[1:]`` (0 off the band).
 
@@ -357,7 +365,7 @@ def _strip_costs(x_lanes, y_rev, cost, top, t, lane_lo, lane_hi, out):
             out[k] = cost[top - 1 + k, j] if inside else 0.0
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _strip_fill_above(strip, first_step, above, above_first):
     """Lane 0 of a strip: the row above it, i.e. lane ``_LANES`` of ``above``.
 
@@ -374,7 +382,7 @@ def _strip_fill_above(strip, first_step, above, above_first):
             strip[r, 0] = above[q, _LANES] if inside else np.inf
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _strip_forward_one(strip, first_step, x_lanes, y_rev, cost, top, lanes, gamma):
     """Algorithm 1 on one strip whose lane 0 is set; off-band cells get inf.
 
@@ -406,18 +414,31 @@ def _strip_forward_one(strip, first_step, x_lanes, y_rev, cost, top, lanes, gamm
             here[k] = values[k - 1] if inside else np.inf
 
 
+@njit(**_INLINE)
+def _strip_plan(n, m, cells, fraction, keep):
+    """The band and the store of a pass over the strips of an ``n x m`` grid.
+
+    Returns ``(lo, hi, store, start, offset)``. With ``keep`` the store
+    holds every strip (only the band's), for the backward pass; otherwise
+    two slots that strips alternate in (O(m) memory).
+    """
+    lo, hi = _band(n, m, cells, fraction)
+    start, offset = _strip_layout(lo, hi)
+    store = np.empty(offset[-1]) if keep else _strip_two_slots(offset)
+    return lo, hi, store, start, offset
+
+
 @njit(**_JIT)
-def _strip_forward(x, y, cost, lo, hi, gamma, keep):
+def _strip_forward(x, y, cost, gamma, plan):
     """Dynamic program 1: Algorithm 1 over all strips of one pair.
 
     ``x`` and ``y`` are the series, or have no rows when ``cost`` (n, m) is
-    given. With ``keep`` every strip is stored for the backward pass (only
-    the band's strips); otherwise two strips alternate (O(m) memory).
-    Returns ``(value, store, start, offset)``.
+    given. ``plan`` is :func:`_strip_plan`'s: every strip is kept when its
+    store holds them all, else two slots alternate. Returns R[n - 1, m - 1].
     """
+    lo, hi, store, start, offset = plan
     n, m = lo.shape[0], hi[-1] + 1
-    start, offset = _strip_layout(lo, hi)
-    store = np.empty(offset[-1]) if keep else _strip_two_slots(offset)
+    keep = store.shape[0] >= offset[-1]
     y_rev, x_lanes, lane_lo, lane_hi = _strip_buffers(x, y, m)
     above = np.empty((0, _WIDTH))
     above_first = 0
@@ -433,10 +454,10 @@ def _strip_forward(x, y, cost, lo, hi, gamma, keep):
         )
         above, above_first = strip, start[s]
     rows = n - top
-    return above[m - 1 + rows - above_first, rows], store, start, offset
+    return above[m - 1 + rows - above_first, rows]
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _strip_backward_one(strip, strip_e, first_step, x_lanes, y_rev, gamma, grads):
     """Algorithm 2 on one strip, last step first.
 
@@ -481,15 +502,15 @@ def _strip_backward_one(strip, strip_e, first_step, x_lanes, y_rev, gamma, grads
 
 
 @njit(**_JIT)
-def _strip_backward(x, y, lo, hi, gamma, forward, want_x, want_y, alignment):
+def _strip_backward(x, y, gamma, plan, want_x, want_y, alignment):
     """Dynamic program 2: Algorithm 2 over the strips a kept forward pass left.
 
-    ``forward`` is ``(store, start, offset)``. Returns the gradients w.r.t.
+    ``plan`` is the forward pass's (kept). Returns the gradients w.r.t.
     ``x`` and ``y`` (``2 sum_j E (x_i - y_j)`` and ``2 sum_i E (y_j - x_i)``;
     an unrequested one has no rows) and, when ``alignment`` has rows, writes
     E there (band cells only).
     """
-    store, start, offset = forward
+    lo, hi, store, start, offset = plan
     n, m = lo.shape[0], hi[-1] + 1
     y_rev, x_lanes, lane_lo, lane_hi = _strip_buffers(x, y, m)
     d = x_lanes.shape[0]
@@ -534,58 +555,15 @@ def _strip_backward(x, y, lo, hi, gamma, forward, want_x, want_y, alignment):
     return grad_x, grad_y
 
 
-@njit(**_JIT)
-def _pair_value(x, y, gamma, cells, fraction):
-    """Value of one pair in O(min(n, m)) memory (the shorter series second)."""
-    if y.shape[0] > x.shape[0]:
-        x, y = y, x
-    lo, hi = _band(x.shape[0], y.shape[0], cells, fraction)
-    return _strip_forward(x, y, np.empty((0, 0)), lo, hi, gamma, False)[0]
+# The dispatch calls the two passes itself (one pair: ``_strip_plan``, then
+# ``_strip_forward``, then ``_strip_backward`` or ``_strip_path``), so that
+# each is compiled once for every use.
 
 
-@njit(**_JIT)
-def _cost_value(cost, gamma, cells, fraction):
-    """Soft-DTW of a given cost matrix ``(n, m)``, two strips of memory."""
-    no_series = np.empty((0, 1))
-    lo, hi = _band(cost.shape[0], cost.shape[1], cells, fraction)
-    return _strip_forward(no_series, no_series, cost, lo, hi, gamma, False)[0]
-
-
-@njit(**_JIT)
-def _pair_value_grads(x, y, gamma, cells, fraction, want_x, want_y):
-    """Value of one pair and the requested gradients (w.r.t. ``x``, ``y``)."""
-    lo, hi = _band(x.shape[0], y.shape[0], cells, fraction)
-    value, store, start, offset = _strip_forward(
-        x, y, np.empty((0, 0)), lo, hi, gamma, True
-    )
-    grad_x, grad_y = _strip_backward(
-        x, y, lo, hi, gamma, (store, start, offset), want_x, want_y, np.empty((0, 0))
-    )
-    return value, grad_x, grad_y
-
-
-@njit(**_JIT)
-def _pair_alignment(x, y, cost, gamma, cells, fraction):
-    """Value and expected alignment E ``(n, m)``, zero off the band.
-
-    From the series, or from ``cost`` when the series have no rows.
-    """
-    n, m = (
-        (cost.shape[0], cost.shape[1]) if x.shape[0] == 0 else (x.shape[0], y.shape[0])
-    )
-    lo, hi = _band(n, m, cells, fraction)
-    value, store, start, offset = _strip_forward(x, y, cost, lo, hi, gamma, True)
-    alignment = np.zeros((n, m))
-    _strip_backward(
-        x, y, lo, hi, gamma, (store, start, offset), False, False, alignment
-    )
-    return value, alignment
-
-
-@njit(**_JIT)
-def _strip_entry(forward, lo, hi, i, j):
+@njit(**_INLINE)
+def _strip_entry(plan, i, j):
     """R at cell (i, j) of a kept forward pass; row and column -1 included."""
-    store, start, offset = forward
+    lo, hi, store, start, offset = plan
     if i < 0 or j < 0:
         return 0.0 if i == -1 and j == -1 else np.inf
     if j < lo[i] or j > hi[i]:
@@ -596,13 +574,9 @@ def _strip_entry(forward, lo, hi, i, j):
 
 
 @njit(**_JIT)
-def _pair_path(x, y, cells, fraction):
-    """DTW value and an optimal path ``(k, 2)``, backtracked through R."""
-    lo, hi = _band(x.shape[0], y.shape[0], cells, fraction)
-    value, store, start, offset = _strip_forward(
-        x, y, np.empty((0, 0)), lo, hi, 0.0, True
-    )
-    forward = (store, start, offset)
+def _strip_path(plan):
+    """An optimal path ``(k, 2)`` of a kept forward pass at gamma 0 (DTW)."""
+    lo, hi = plan[0], plan[1]
     i, j = lo.shape[0] - 1, hi[-1]
     path = np.empty((i + j + 1, 2), dtype=np.int64)
     count = 0
@@ -612,22 +586,22 @@ def _pair_path(x, y, cells, fraction):
         count += 1
         if i == 0 and j == 0:
             break
-        diag = _strip_entry(forward, lo, hi, i - 1, j - 1)
-        up = _strip_entry(forward, lo, hi, i - 1, j)
-        left = _strip_entry(forward, lo, hi, i, j - 1)
+        diag = _strip_entry(plan, i - 1, j - 1)
+        up = _strip_entry(plan, i - 1, j)
+        left = _strip_entry(plan, i, j - 1)
         if diag <= up and diag <= left:
             i, j = i - 1, j - 1
         elif up <= left:
             i -= 1
         else:
             j -= 1
-    return value, path[:count][::-1].copy()
+    return path[:count][::-1].copy()
 
 
 # 4. Lanes of pairs -----------------------------------------------------------------
 
 
-@njit(inline="always", **_JIT)
+@njit(**_INLINE)
 def _lanes_costs(x_lanes, y_lanes, i, j, out):
     """Cost of cell (i, j) in every lane: ``sum_c (x[i, c] - y[j, c]) ** 2``."""
     for k in range(_LANES):
@@ -698,7 +672,7 @@ def _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, table):
     return rows[0, m].copy()
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _lanes_copy(dst, dst_start, src, src_start, count):
     """Copy ``count`` rows of ``_LANES`` values from ``src`` to ``dst``.
 
@@ -710,7 +684,7 @@ def _lanes_copy(dst, dst_start, src, src_start, count):
             dst[dst_start + r, k] = src[src_start + r, k]
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _lanes_load_row(table, offsets, lo, hi, i, out):
     """R of row ``i`` (column j at j + 1) from a kept table; inf off the band."""
     out[:] = np.inf
@@ -782,7 +756,7 @@ def _lanes_backward(x_lanes, y_lanes, lo, hi, gamma, table, grad_x, grad_y):
         e_above, e_here = e_here, e_above
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _lanes_fill(lanes, series, lane):
     """Put ``series`` ``(length, n_channels)`` into one lane of ``lanes``."""
     for t in range(series.shape[0]):
@@ -790,27 +764,20 @@ def _lanes_fill(lanes, series, lane):
             lanes[t, c, lane] = series[t, c]
 
 
-@njit(**_JIT)
-def _lanes_table(lo, hi, keep):
-    """Table for a kept lanes forward pass (no rows without ``keep``)."""
-    size = _row_offsets(lo, hi)[-1] if keep else 0
-    return np.empty((size, _LANES))
+@njit(**_INLINE)
+def _lanes_table(cells):
+    """Table for a kept lanes forward pass of ``cells`` band cells (0: none)."""
+    return np.empty((cells, _LANES))
 
 
 # 5. Parts of the work over many pairs ----------------------------------------------
 
-# Largest kept lanes table, in cells times lanes (16 MiB); larger pairs take
-# the strips, one pair at a time.
+# Largest kept lanes table, in cells times lanes (16 MiB); the dispatch sends
+# larger pairs with gradients to the strips, one pair at a time.
 _MAX_LANE_TABLE = 1 << 21
 
 
-@njit(**_JIT)
-def _lanes_fit(lo, hi):
-    """Whether a kept lanes pass over this band stays within its memory cap."""
-    return _row_offsets(lo, hi)[-1] * _LANES <= _MAX_LANE_TABLE
-
-
-@njit(**_JIT)
+@njit(**_INLINE)
 def _segment_pair(segment, t):
     """Pair ``t`` of a segment as positions ``(p, q)`` in the two orders.
 
@@ -839,7 +806,7 @@ def _segment_pair(segment, t):
     return a0 + p, a0 + p + t - (p * na - p * (p - 1) // 2)
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _segment_of(starts, task):
     """Return the segment holding ``task``: the last with ``starts[seg] <= task``."""
     low, high = 0, starts.shape[0] - 1  # starts[-1] is the total: above any task
@@ -852,11 +819,11 @@ def _segment_of(starts, task):
     return low
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _pairwise_task(data, orders, segments, params, symmetric, task, out):
     """Task ``task`` of :func:`_pairwise_part`: its pairs' values into ``out``.
 
-    The task's pairs run through :func:`_pairs_lanes`, as listed pairs do,
+    The task's pairs run through :func:`_pairs_values`, as listed pairs do,
     so a pair gets the same bits in a matrix as in a list.
     """
     order_x, order_y = orders
@@ -870,16 +837,16 @@ def _pairwise_task(data, orders, segments, params, symmetric, task, out):
         p, q = _segment_pair(segment, t0 + k)
         pairs[k, 0], pairs[k, 1] = order_x[p], order_y[q]
     values = np.empty(count)
-    d = data[0].shape[2]
-    no_grads = (np.empty((count, 0, d)), np.empty((count, 0, d)))
-    _pairs_lanes(*data, pairs, *params, False, False, values, no_grads)
+    xs, x_len, ys, y_len = data
+    gamma, cells, fraction = params
+    _pairs_values(xs, x_len, ys, y_len, pairs, gamma, cells, fraction, values)
     for k in range(count):
         out[pairs[k, 0], pairs[k, 1]] = values[k]
         if symmetric:
             out[pairs[k, 1], pairs[k, 0]] = values[k]
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _segment_size(segment):
     """Return the number of pairs in a segment (see :func:`_segment_pair`)."""
     na, nb = segment[1], segment[3]
@@ -905,60 +872,77 @@ def _pairwise_part(data, orders, segments, params, symmetric, out, part):
         _pairwise_task(data, orders, segments, params, symmetric, task, out)
 
 
-@njit(**_JIT)
-def _pairs_lanes(
-    xs, x_len, ys, y_len, pairs, gamma, cells, fraction, want_x, want_y, values, grads
-):
-    """Up to ``_LANES`` pairs ``(xs[pairs[k, 0]], ys[pairs[k, 1]])`` of one shape.
+@njit(**_INLINE)
+def _lanes_gather(xs, ys, pairs, n, m):
+    """Lanes ``(x_lanes, y_lanes)`` of the pairs ``(xs[p], ys[q])``, one shape.
 
-    Writes each pair's value into ``values[k]`` and, on request, its
-    gradients into ``grads`` ``(grad_x, grad_y)``, rows ``k``, padded
-    shapes. Pairs too large for a kept lanes table run one by one on the
-    strips.
+    Spare lanes repeat the last pair.
     """
-    grad_x, grad_y = grads
-    n_pairs = pairs.shape[0]
-    n, m = x_len[pairs[0, 0]], y_len[pairs[0, 1]]
     d = xs.shape[2]
-    lo, hi = _band(n, m, cells, fraction)
-    want = want_x or want_y
-    if want and not _lanes_fit(lo, hi):
-        for k in range(n_pairs):
-            # Copies: the strips are compiled for contiguous series.
-            x = np.ascontiguousarray(xs[pairs[k, 0], :n])
-            y = np.ascontiguousarray(ys[pairs[k, 1], :m])
-            values[k], gx, gy = _pair_value_grads(
-                x, y, gamma, cells, fraction, want_x, want_y
-            )
-            for t in range(gx.shape[0]):
-                for c in range(d):
-                    grad_x[k, t, c] = gx[t, c]
-            for t in range(gy.shape[0]):
-                for c in range(d):
-                    grad_y[k, t, c] = gy[t, c]
-        return
     x_lanes = np.empty((n, d, _LANES))
     y_lanes = np.empty((m, d, _LANES))
     for lane in range(_LANES):
-        k = min(lane, n_pairs - 1)  # spare lanes repeat the last pair
+        k = min(lane, pairs.shape[0] - 1)
         _lanes_fill(x_lanes, xs[pairs[k, 0], :n], lane)
         _lanes_fill(y_lanes, ys[pairs[k, 1], :m], lane)
-    table = _lanes_table(lo, hi, want)
+    return x_lanes, y_lanes
+
+
+@njit(**_INLINE)
+def _pairs_values(xs, x_len, ys, y_len, pairs, gamma, cells, fraction, values):
+    """Values of up to ``_LANES`` pairs ``(xs[p], ys[q])`` of one shape.
+
+    ``pairs`` rows are ``(p, q)``; each value goes into ``values[k]``.
+    One forward pass over the lanes, O(m) memory.
+    """
+    n, m = x_len[pairs[0, 0]], y_len[pairs[0, 1]]
+    lo, hi = _band(n, m, cells, fraction)
+    x_lanes, y_lanes = _lanes_gather(xs, ys, pairs, n, m)
+    lane_values = _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, _lanes_table(0))
+    for k in range(pairs.shape[0]):
+        values[k] = lane_values[k]
+
+
+@njit(**_INLINE)
+def _pairs_value_grads(
+    xs, x_len, ys, y_len, pairs, gamma, cells, fraction, want_x, want_y, values, grads
+):
+    """As :func:`_pairs_values`, and the requested gradients into ``grads``.
+
+    ``grads`` is ``(grad_x, grad_y)``, rows ``k``, padded shapes. The kept
+    table must fit in ``_MAX_LANE_TABLE`` (the dispatch sends larger pairs
+    to the strips).
+    """
+    grad_x, grad_y = grads
+    n, m = x_len[pairs[0, 0]], y_len[pairs[0, 1]]
+    d = xs.shape[2]
+    lo, hi = _band(n, m, cells, fraction)
+    x_lanes, y_lanes = _lanes_gather(xs, ys, pairs, n, m)
+    want = want_x or want_y
+    table = _lanes_table(_row_offsets(lo, hi)[-1] if want else 0)
+    # One call site per pass: each is inlined where it is called.
     lane_values = _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, table)
-    for k in range(n_pairs):
+    for k in range(pairs.shape[0]):
         values[k] = lane_values[k]
     if not want:
         return
     lane_gx = np.empty((n if want_x else 0, d, _LANES))
     lane_gy = np.empty((m if want_y else 0, d, _LANES))
     _lanes_backward(x_lanes, y_lanes, lo, hi, gamma, table, lane_gx, lane_gy)
-    for k in range(n_pairs):
+    for k in range(pairs.shape[0]):
         for t in range(lane_gx.shape[0]):
             for c in range(d):
                 grad_x[k, t, c] = lane_gx[t, c, k]
         for t in range(lane_gy.shape[0]):
             for c in range(d):
                 grad_y[k, t, c] = lane_gy[t, c, k]
+
+
+@njit(**_JIT)
+def _band_cells(n, m, cells, fraction):
+    """Number of cells in the band of an ``n x m`` grid."""
+    lo, hi = _band(n, m, cells, fraction)
+    return _row_offsets(lo, hi)[-1]
 
 
 @njit(**_JIT)
@@ -971,29 +955,15 @@ def _paired_part(data, pairs, task_start, params, wants, results, part):
     ``results`` is ``(values, grad_x, grad_y)``, one row per pair, the
     gradients in the padded shapes or with no time steps when not wanted.
     """
-    first, n_parts = part
-    for task in range(first, task_start.shape[0] - 1, n_parts):
-        _paired_task(data, pairs, task_start, params, wants, task, results)
-
-
-@njit(**_JIT)
-def _paired_task(data, pairs, task_start, params, wants, task, results):
-    """Task ``task`` of :func:`_paired_part`, into its rows of ``results``."""
     xs, x_len, ys, y_len = data
     gamma, cells, fraction = params
+    want_x, want_y = wants
     values, grad_x, grad_y = results
-    first, stop = task_start[task], task_start[task + 1]
-    _pairs_lanes(
-        xs,
-        x_len,
-        ys,
-        y_len,
-        pairs[first:stop],
-        gamma,
-        cells,
-        fraction,
-        wants[0],
-        wants[1],
-        values[first:stop],
-        (grad_x[first:stop], grad_y[first:stop]),
-    )
+    first, n_parts = part
+    for task in range(first, task_start.shape[0] - 1, n_parts):
+        a, b = task_start[task], task_start[task + 1]
+        grads = (grad_x[a:b], grad_y[a:b])
+        _pairs_value_grads(
+            xs, x_len, ys, y_len, pairs[a:b], gamma, cells, fraction,
+            want_x, want_y, values[a:b], grads,
+        )

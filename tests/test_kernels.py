@@ -9,7 +9,7 @@ import pytest
 from numba import njit
 from numba.core import config
 
-from softdtw_learn import _kernels
+from softdtw_learn import _dispatch, _kernels
 
 from ._naive import band_mask, brute_alignment, dp_soft_dtw, sq_cost
 
@@ -82,14 +82,16 @@ def test_kept_and_rolling_strips_agree(rng):
     cost = sq_cost(x, y)
     no_series, no_cost = np.empty((0, 1)), np.empty((0, 0))
     for w in (-1.0, 4.0):
-        lo, hi = _kernels._band_bounds(37, 21, w)
-        kept = _kernels._strip_forward(x, y, no_cost, lo, hi, 0.3, True)[0]
-        rolling = _kernels._strip_forward(x, y, no_cost, lo, hi, 0.3, False)[0]
+        kept_plan = _kernels._strip_plan(37, 21, w, 0.0, True)
+        rolling_plan = _kernels._strip_plan(37, 21, w, 0.0, False)
+        assert len(rolling_plan[2]) < len(kept_plan[2]) == kept_plan[4][-1]
+        kept = _kernels._strip_forward(x, y, no_cost, 0.3, kept_plan)
+        rolling = _kernels._strip_forward(x, y, no_cost, 0.3, rolling_plan)
         assert kept == rolling
         from_cost = _kernels._strip_forward(
-            no_series, no_series, cost, lo, hi, 0.3, True
+            no_series, no_series, cost, 0.3, _kernels._strip_plan(37, 21, w, 0.0, True)
         )
-        assert from_cost[0] == pytest.approx(kept, rel=1e-14)
+        assert from_cost == pytest.approx(kept, rel=1e-14)
 
 
 def _reference(x, y, gamma, window=-1.0):
@@ -175,25 +177,32 @@ def test_a_lane_does_not_depend_on_its_neighbours(rng):
 
 
 def test_large_pairs_with_gradients_take_the_strips(rng, monkeypatch):
-    # A kept lanes table is capped; larger pairs run one by one on the strips.
+    # Kept lanes tables are capped: pairs above the cap run one by one on the
+    # strips, the others in lanes, and each result lands in its pair's row.
     from softdtw_learn.metrics import paired_soft_dtw_terms
 
-    if config.DISABLE_JIT:
-        monkeypatch.setattr(_kernels, "_MAX_LANE_TABLE", 0)
-        n = 6
-    else:
-        n = int(np.sqrt(_kernels._MAX_LANE_TABLE / L)) + 2
-    X, Y = rng.normal(size=(2, n)), rng.normal(size=(2, n))
+    monkeypatch.setattr(_kernels, "_MAX_LANE_TABLE", 30 * L)
+    X = [rng.normal(size=n) for n in (4, 9, 5, 12, 6)]
+    Y = [rng.normal(size=m) for m in (5, 8, 4, 10, 6)]
+    large = [n * m > 30 for n, m in zip((4, 9, 5, 12, 6), (5, 8, 4, 10, 6))]
+    assert any(large) and not all(large)
     values, grad_x, grad_y = paired_soft_dtw_terms(
         X, Y, gamma=1.0, window=None, divergence=False, grad_x=True, grad_y=True
     )
-    for s in range(2):
-        value, gx, gy = _kernels._pair_value_grads(
-            X[s, :, None], Y[s, :, None], 1.0, -1.0, 0.0, True, True
+    for s, (x, y) in enumerate(zip(X, Y)):
+        value, gx, gy = _dispatch.pair_value_grads(
+            x[:, None], y[:, None], 1.0, -1.0, 0.0, True, True
         )
-        assert values[s] == value
-        np.testing.assert_array_equal(grad_x[s], gx)
-        np.testing.assert_array_equal(grad_y[s], gy)
+        gx, gy = gx[:, 0], gy[:, 0]
+        got_x, got_y = grad_x[s, : len(x), 0], grad_y[s, : len(y), 0]
+        if large[s]:  # the strips themselves: the same bits
+            assert values[s] == value
+            np.testing.assert_array_equal(got_x, gx)
+            np.testing.assert_array_equal(got_y, gy)
+        else:
+            assert values[s] == pytest.approx(value, rel=1e-13)
+            np.testing.assert_allclose(got_x, gx, rtol=1e-12, atol=1e-13)
+            np.testing.assert_allclose(got_y, gy, rtol=1e-12, atol=1e-13)
 
 
 def test_bits_as_float():
