@@ -197,6 +197,32 @@ def _softmin_weights(corner, up, side, e, inv_gamma, to_corner, to_up, to_side):
         to_side[k] = share if c == low else (e_ab if c == high_ab else e_c) * share
 
 
+@njit(**_INLINE)
+def _softmin_cells_kept(corner, up, side, cost, gamma, inv_gamma, out, weights):
+    """:func:`_softmin_cells`, and each predecessor's weight in the soft minimum.
+
+    ``weights`` is ``(3, _LANES)``: the corner's, the top's and the side's
+    ``exp(-(R_pred - softmin) / gamma)``, Algorithm 2's factors, computed
+    from the exponentials the value needs. Weights below ``exp(_WEIGHT_FLOOR)``
+    are kept as 0 (see :func:`_softmin_weights`); the value uses them all.
+    """
+    for k in range(_LANES):
+        a, b, c = corner[k], up[k], side[k]
+        low = min(a, min(b, c))
+        high_ab = max(a, b)
+        high_c = max(min(a, b), c)
+        t_ab, t_c = (low - high_ab) * inv_gamma, (low - high_c) * inv_gamma
+        e_ab, e_c = _exp_nonpositive(t_ab), _exp_nonpositive(t_c)
+        total = 1.0 + (e_ab + e_c)  # as _softmin_cells adds: the same bits
+        out[k] = cost[k] + (low - gamma * _log_1_to_3(total))
+        share = 1.0 / total
+        w_ab = e_ab * share if t_ab >= _WEIGHT_FLOOR else 0.0
+        w_c = e_c * share if t_c >= _WEIGHT_FLOOR else 0.0
+        weights[0, k] = share if a == low else (w_ab if a == high_ab else w_c)
+        weights[1, k] = share if b == low else (w_ab if b == high_ab else w_c)
+        weights[2, k] = share if c == low else (w_ab if c == high_ab else w_c)
+
+
 # 2. The band ------------------------------------------------------------------
 
 
@@ -621,13 +647,16 @@ _LANE_ROWS = 4
 
 
 @njit(**_JIT)
-def _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, table):
+def _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, weights):
     """Dynamic program 3: Algorithm 1 for ``_LANES`` pairs in lockstep.
 
     ``x_lanes`` is ``(n, n_channels, _LANES)`` and ``y_lanes`` ``(m,
     n_channels, _LANES)``: every lane the same shape, so one band ``lo, hi``
     serves all. Rows go ``_LANE_ROWS`` at a time, skewed; memory is that
-    many rows. When ``table`` has rows, row i's band is also kept there, at
+    many rows. Unless ``weights`` is None (value only: Numba compiles that
+    case without the branch), each cell's predecessor weights
+    (:func:`_softmin_cells_kept`) are kept in ``weights`` ``(band cells, 3,
+    _LANES)`` for the backward pass, row i's band from
     :func:`_row_offsets`. Returns the lanes' values.
     """
     n, m = x_lanes.shape[0], y_lanes.shape[0]
@@ -637,8 +666,7 @@ def _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, table):
     rows = np.full((_LANE_ROWS + 1, m + 1, _LANES), np.inf)
     rows[0, 0] = 0.0  # R[-1, -1]
     cost = np.empty(_LANES)
-    keep = table.shape[0] > 0
-    base = 0
+    offsets = _row_offsets(lo, hi)
     for top in range(0, n, _LANE_ROWS):
         count = min(_LANE_ROWS, n - top)
         for g in range(count):
@@ -654,20 +682,27 @@ def _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, table):
                 if lo[i] <= j <= hi[i]:
                     _lanes_costs(x_lanes, y_lanes, i, j, cost)
                     above, here = rows[g], rows[g + 1]
-                    _softmin_cells(
-                        above[j],
-                        above[j + 1],
-                        here[j],
-                        cost,
-                        gamma,
-                        inv_gamma,
-                        here[j + 1],
-                    )
-        for g in range(count if keep else 0):
-            i = top + g
-            cells = hi[i] - lo[i] + 1
-            _lanes_copy(table, base, rows[g + 1], lo[i] + 1, cells)
-            base += cells
+                    if weights is not None:
+                        _softmin_cells_kept(
+                            above[j],
+                            above[j + 1],
+                            here[j],
+                            cost,
+                            gamma,
+                            inv_gamma,
+                            here[j + 1],
+                            weights[offsets[i] + j - lo[i]],
+                        )
+                    else:
+                        _softmin_cells(
+                            above[j],
+                            above[j + 1],
+                            here[j],
+                            cost,
+                            gamma,
+                            inv_gamma,
+                            here[j + 1],
+                        )
         _lanes_copy(rows[0], 0, rows[count], 0, m + 1)
     return rows[0, m].copy()
 
@@ -685,61 +720,51 @@ def _lanes_copy(dst, dst_start, src, src_start, count):
 
 
 @njit(**_INLINE)
-def _lanes_load_row(table, offsets, lo, hi, i, out):
-    """R of row ``i`` (column j at j + 1) from a kept table; inf off the band."""
-    out[:] = np.inf
-    if i < 0:
-        out[0] = 0.0  # R[-1, -1]
-    else:
-        _lanes_copy(out, lo[i] + 1, table, offsets[i], offsets[i + 1] - offsets[i])
+def _lanes_push(e, weights, corner, up, side):
+    """Share each lane's ``e`` among its predecessors by the kept weights.
+
+    Shares below ``_SHARE_FLOOR`` are dropped: E stays 0 or above 1e-150, so
+    that shares times weights stay normal numbers (see
+    :func:`_softmin_weights`).
+    """
+    for k in range(_LANES):
+        to_corner = e[k] * weights[0, k]
+        to_up = e[k] * weights[1, k]
+        to_side = e[k] * weights[2, k]
+        corner[k] += to_corner if to_corner >= _SHARE_FLOOR else 0.0
+        up[k] += to_up if to_up >= _SHARE_FLOOR else 0.0
+        side[k] += to_side if to_side >= _SHARE_FLOOR else 0.0
 
 
 @njit(**_JIT)
-def _lanes_backward(x_lanes, y_lanes, lo, hi, gamma, table, grad_x, grad_y):
+def _lanes_backward(x_lanes, y_lanes, lo, hi, weights, grad_x, grad_y):
     """Dynamic program 4: Algorithm 2 for the lanes of a kept forward pass.
 
-    Writes ``2 sum_j E (x_i - y_j)`` into ``grad_x`` ``(n, n_channels,
-    _LANES)`` and ``2 sum_i E (y_j - x_i)`` into ``grad_y`` ``(m,
-    n_channels, _LANES)``, each skipped when it has no rows. Row by row from
-    the last cell; each cell pushes its final E to its predecessors.
+    ``weights`` are the forward pass's (:func:`_lanes_forward`). Writes ``2
+    sum_j E (x_i - y_j)`` into ``grad_x`` ``(n, n_channels, _LANES)`` and
+    ``2 sum_i E (y_j - x_i)`` into ``grad_y`` ``(m, n_channels, _LANES)``,
+    each skipped when it has no rows. Row by row from the last cell; each
+    cell pushes its final E to its predecessors: no exponential is
+    recomputed.
     """
     n, m = x_lanes.shape[0], y_lanes.shape[0]
     d = x_lanes.shape[1]
-    inv_gamma = 1.0 / gamma
     offsets = _row_offsets(lo, hi)
     want_x, want_y = grad_x.shape[0] > 0, grad_y.shape[0] > 0
-    # R and E of this row and the row above; column j at j + 1.
-    r_above = np.empty((m + 1, _LANES))
-    r_here = np.empty((m + 1, _LANES))
+    # E of this row and the row above; column j at j + 1.
     e_above = np.zeros((m + 1, _LANES))
     e_here = np.zeros((m + 1, _LANES))
-    to_corner, to_up, to_side = np.empty(_LANES), np.empty(_LANES), np.empty(_LANES)
     acc = np.empty((d, _LANES))
     if want_y:
         grad_y[:] = 0.0
-    _lanes_load_row(table, offsets, lo, hi, n - 1, r_here)
     e_here[m] = 1.0  # E[n - 1, m - 1]
     for i in range(n - 1, -1, -1):
-        _lanes_load_row(table, offsets, lo, hi, i - 1, r_above)
         e_above[:] = 0.0
         acc[:] = 0.0
         for j in range(hi[i], lo[i] - 1, -1):
             e = e_here[j + 1]
-            _softmin_weights(
-                r_above[j],
-                r_above[j + 1],
-                r_here[j],
-                e,
-                inv_gamma,
-                to_corner,
-                to_up,
-                to_side,
-            )
-            corner, up, side = e_above[j], e_above[j + 1], e_here[j]
-            for k in range(_LANES):
-                corner[k] += to_corner[k]
-                up[k] += to_up[k]
-                side[k] += to_side[k]
+            cell_weights = weights[offsets[i] + j - lo[i]]
+            _lanes_push(e, cell_weights, e_above[j], e_above[j + 1], e_here[j])
             for c in range(d):
                 x_c, y_c = x_lanes[i, c], y_lanes[j, c]
                 for k in range(_LANES):
@@ -752,7 +777,6 @@ def _lanes_backward(x_lanes, y_lanes, lo, hi, gamma, table, grad_x, grad_y):
             for c in range(d):
                 for k in range(_LANES):
                     grad_x[i, c, k] = 2.0 * acc[c, k]
-        r_above, r_here = r_here, r_above
         e_above, e_here = e_here, e_above
 
 
@@ -766,15 +790,16 @@ def _lanes_fill(lanes, series, lane):
 
 @njit(**_INLINE)
 def _lanes_table(cells):
-    """Table for a kept lanes forward pass of ``cells`` band cells (0: none)."""
-    return np.empty((cells, _LANES))
+    """Weights for a kept lanes forward pass over ``cells`` band cells."""
+    return np.empty((cells, 3, _LANES))
 
 
 # 5. Parts of the work over many pairs ----------------------------------------------
 
-# Largest kept lanes table, in cells times lanes (16 MiB); the dispatch sends
-# larger pairs with gradients to the strips, one pair at a time.
-_MAX_LANE_TABLE = 1 << 21
+# Largest kept lanes table, in cells times lanes (3 weights each: 24 MiB, a
+# full 256 x 256 grid); the dispatch sends larger pairs with gradients to the
+# strips, one at a time.
+_MAX_LANE_TABLE = 1 << 20
 
 
 @njit(**_INLINE)
@@ -898,7 +923,7 @@ def _pairs_values(xs, x_len, ys, y_len, pairs, gamma, cells, fraction, values):
     n, m = x_len[pairs[0, 0]], y_len[pairs[0, 1]]
     lo, hi = _band(n, m, cells, fraction)
     x_lanes, y_lanes = _lanes_gather(xs, ys, pairs, n, m)
-    lane_values = _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, _lanes_table(0))
+    lane_values = _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, None)
     for k in range(pairs.shape[0]):
         values[k] = lane_values[k]
 
@@ -913,22 +938,21 @@ def _pairs_value_grads(
     table must fit in ``_MAX_LANE_TABLE`` (the dispatch sends larger pairs
     to the strips).
     """
+    if not (want_x or want_y):
+        _pairs_values(xs, x_len, ys, y_len, pairs, gamma, cells, fraction, values)
+        return
     grad_x, grad_y = grads
     n, m = x_len[pairs[0, 0]], y_len[pairs[0, 1]]
     d = xs.shape[2]
     lo, hi = _band(n, m, cells, fraction)
     x_lanes, y_lanes = _lanes_gather(xs, ys, pairs, n, m)
-    want = want_x or want_y
-    table = _lanes_table(_row_offsets(lo, hi)[-1] if want else 0)
-    # One call site per pass: each is inlined where it is called.
-    lane_values = _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, table)
+    weights = _lanes_table(_row_offsets(lo, hi)[-1])
+    lane_values = _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, weights)
     for k in range(pairs.shape[0]):
         values[k] = lane_values[k]
-    if not want:
-        return
     lane_gx = np.empty((n if want_x else 0, d, _LANES))
     lane_gy = np.empty((m if want_y else 0, d, _LANES))
-    _lanes_backward(x_lanes, y_lanes, lo, hi, gamma, table, lane_gx, lane_gy)
+    _lanes_backward(x_lanes, y_lanes, lo, hi, weights, lane_gx, lane_gy)
     for k in range(pairs.shape[0]):
         for t in range(lane_gx.shape[0]):
             for c in range(d):

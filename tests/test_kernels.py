@@ -120,14 +120,14 @@ def test_lanes_forward_is_algorithm_1(rng, gamma, window):
     ]
     x_lanes, y_lanes = _lanes(pairs)
     lo, hi = _kernels._band_bounds(9, 7, window)
-    table = np.empty((_kernels._row_offsets(lo, hi)[-1], L))
-    values = _kernels._lanes_forward(x_lanes, y_lanes, lo, hi, gamma, table)
+    weights = np.empty((_kernels._row_offsets(lo, hi)[-1], 3, L))
+    values = _kernels._lanes_forward(x_lanes, y_lanes, lo, hi, gamma, weights)
     expected = [_reference(x, y, gamma, window) for x, y in pairs]
     np.testing.assert_allclose(values[: len(pairs)], expected, rtol=1e-13, atol=1e-13)
-    # The kept table holds R on the band: its last entry is the value.
-    np.testing.assert_array_equal(table[-1], values)
-    no_table = np.empty((0, L))
-    rolling = _kernels._lanes_forward(x_lanes, y_lanes, lo, hi, gamma, no_table)
+    if gamma > 0:
+        # Each cell's kept predecessor weights are a distribution.
+        np.testing.assert_allclose(weights.sum(axis=1), 1.0, rtol=1e-14)
+    rolling = _kernels._lanes_forward(x_lanes, y_lanes, lo, hi, gamma, None)
     np.testing.assert_array_equal(rolling, values)
 
 
@@ -137,10 +137,10 @@ def test_lanes_backward_is_algorithm_2(rng, window):
     pairs = [(rng.normal(size=(5, 2)), rng.normal(size=(4, 2)) * s) for s in (1, 3)]
     x_lanes, y_lanes = _lanes(pairs)
     lo, hi = _kernels._band_bounds(5, 4, window)
-    table = np.empty((_kernels._row_offsets(lo, hi)[-1], L))
+    table = np.empty((_kernels._row_offsets(lo, hi)[-1], 3, L))
     _kernels._lanes_forward(x_lanes, y_lanes, lo, hi, gamma, table)
     grad_x, grad_y = np.empty((5, 2, L)), np.empty((4, 2, L))
-    _kernels._lanes_backward(x_lanes, y_lanes, lo, hi, gamma, table, grad_x, grad_y)
+    _kernels._lanes_backward(x_lanes, y_lanes, lo, hi, table, grad_x, grad_y)
     for lane, (x, y) in enumerate(pairs):
         mask = None if window < 0 else band_mask(5, 4, window)
         E = brute_alignment(sq_cost(x, y), gamma, mask)
@@ -151,12 +151,12 @@ def test_lanes_backward_is_algorithm_2(rng, window):
     # Either gradient alone: the other array has no rows and is left alone.
     only_x = np.empty((5, 2, L))
     _kernels._lanes_backward(
-        x_lanes, y_lanes, lo, hi, gamma, table, only_x, np.empty((0, 2, L))
+        x_lanes, y_lanes, lo, hi, table, only_x, np.empty((0, 2, L))
     )
     np.testing.assert_array_equal(only_x, grad_x)
     only_y = np.empty((4, 2, L))
     _kernels._lanes_backward(
-        x_lanes, y_lanes, lo, hi, gamma, table, np.empty((0, 2, L)), only_y
+        x_lanes, y_lanes, lo, hi, table, np.empty((0, 2, L)), only_y
     )
     np.testing.assert_array_equal(only_y, grad_y)
 
@@ -166,13 +166,12 @@ def test_a_lane_does_not_depend_on_its_neighbours(rng):
     # the divergence of identical series exactly 0 and the Dask blocks agree.
     pairs = [(rng.normal(size=(8, 1)), rng.normal(size=(6, 1))) for _ in range(L)]
     lo, hi = _kernels._band_bounds(8, 6, -1.0)
-    no_table = np.empty((0, L))
-    together = _kernels._lanes_forward(*_lanes(pairs), lo, hi, 0.5, no_table)
+    together = _kernels._lanes_forward(*_lanes(pairs), lo, hi, 0.5, None)
     for lane in (0, 5, L - 1):
-        alone = _kernels._lanes_forward(*_lanes([pairs[lane]]), lo, hi, 0.5, no_table)
+        alone = _kernels._lanes_forward(*_lanes([pairs[lane]]), lo, hi, 0.5, None)
         assert alone[0] == together[lane]
         shifted = pairs[lane:] + pairs[:lane]
-        moved = _kernels._lanes_forward(*_lanes(shifted), lo, hi, 0.5, no_table)
+        moved = _kernels._lanes_forward(*_lanes(shifted), lo, hi, 0.5, None)
         assert moved[0] == together[lane]
 
 
