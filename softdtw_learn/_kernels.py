@@ -285,15 +285,16 @@ def _row_offsets(lo, hi):
 
 # 3. One pair, strip-skewed ------------------------------------------------------
 
-# Rows are taken _LANES at a time; strip s covers rows top = s * _LANES ...
-# top + _LANES - 1. Within a strip, cell (i, j) sits at lane k = i - top + 1
+# Rows are taken _STRIP_ROWS at a time; strip s covers rows top = s *
+# _STRIP_ROWS ... top + _STRIP_ROWS - 1. Cell (i, j) sits at lane k = i - top + 1
 # of step t = j + k, so that the cells of one step lie on one anti-diagonal
 # (independent of each other) and a step's lanes are contiguous in memory:
 # the three neighbours a lane reads are the same or the previous lane one
 # and two steps back. Lane 0 holds the row above the strip. A strip stores
 # its steps from two before its first cell to two after its last: only the
-# band, plus a margin of _LANES steps, is stored and computed.
-_WIDTH = _LANES + 1
+# band, plus a margin of _STRIP_ROWS steps, is stored and computed.
+_STRIP_ROWS = 2 * _LANES  # two vectors of cells a step: more in flight
+_WIDTH = _STRIP_ROWS + 1
 
 
 @njit(**_INLINE)
@@ -304,13 +305,13 @@ def _strip_layout(lo, hi):
     ``(steps, _WIDTH)``; row ``r`` of it is step ``start[s] + r``.
     """
     n = lo.shape[0]
-    n_strips = (n + _LANES - 1) // _LANES
+    n_strips = (n + _STRIP_ROWS - 1) // _STRIP_ROWS
     start = np.empty(n_strips, dtype=np.int64)
     offset = np.empty(n_strips + 1, dtype=np.int64)
     offset[0] = 0
     for s in range(n_strips):
-        top = s * _LANES
-        rows = min(_LANES, n - top)
+        top = s * _STRIP_ROWS
+        rows = min(_STRIP_ROWS, n - top)
         first, last = lo[top] + 1, hi[top + rows - 1] + rows
         start[s] = first - 2
         offset[s + 1] = offset[s] + (last - first + 5) * _WIDTH
@@ -337,16 +338,16 @@ def _strip(store, base, offset, s):
 def _strip_buffers(x, y, m):
     """``(y_rev, x_lanes, lane_lo, lane_hi)`` for a pass over the strips.
 
-    ``y_rev`` is ``y`` channel-major and reversed, padded by ``_LANES`` zeros
+    ``y_rev`` is ``y`` channel-major and reversed, padded by ``_STRIP_ROWS`` zeros
     each side: lane k of step t reads column ``j = t - k`` at index
-    ``_LANES + m - 1 - t + k``, consecutive lanes in consecutive memory (a
+    ``_STRIP_ROWS + m - 1 - t + k``, consecutive lanes in consecutive memory (a
     series with no rows, cost matrix given, gives zeros). The others are
     filled per strip by :func:`_strip_set_lanes`.
     """
-    y_rev = np.zeros((y.shape[1], m + 2 * _LANES))
+    y_rev = np.zeros((y.shape[1], m + 2 * _STRIP_ROWS))
     for j in range(y.shape[0]):
         for c in range(y.shape[1]):
-            y_rev[c, _LANES + m - 1 - j] = y[j, c]
+            y_rev[c, _STRIP_ROWS + m - 1 - j] = y[j, c]
     x_lanes = np.zeros((max(x.shape[1], 1), _WIDTH))
     lane_lo = np.empty(_WIDTH, dtype=np.int64)
     lane_hi = np.empty(_WIDTH, dtype=np.int64)
@@ -362,7 +363,7 @@ def _strip_set_lanes(x, lo, hi, top, x_lanes, lane_lo, lane_hi):
     n = lo.shape[0]
     for k in range(_WIDTH):
         i = top - 1 + k
-        inside = 1 <= k <= _LANES and i < n
+        inside = 1 <= k <= _STRIP_ROWS and i < n
         lane_lo[k] = lo[i] if inside else 1
         lane_hi[k] = hi[i] if inside else 0
         for c in range(x_lanes.shape[0]):
@@ -376,16 +377,16 @@ def _strip_costs(x_lanes, y_rev, cost, top, t, lane_lo, lane_hi, out):
     From the series when ``cost`` is empty, else read from ``cost``.
     """
     if cost.shape[0] == 0:
-        base = y_rev.shape[1] - _LANES - 1 - t
+        base = y_rev.shape[1] - _STRIP_ROWS - 1 - t
         band = out[1:]
         band[:] = 0.0
         for c in range(x_lanes.shape[0]):
             x_c, y_c = x_lanes[c, 1:], y_rev[c, base + 1 :]
-            for k in range(_LANES):
+            for k in range(_STRIP_ROWS):
                 diff = x_c[k] - y_c[k]
                 band[k] += diff * diff
     else:
-        for k in range(1, _LANES + 1):
+        for k in range(1, _STRIP_ROWS + 1):
             j = t - k
             inside = lane_lo[k] <= j <= lane_hi[k]
             out[k] = cost[top - 1 + k, j] if inside else 0.0
@@ -393,7 +394,7 @@ def _strip_costs(x_lanes, y_rev, cost, top, t, lane_lo, lane_hi, out):
 
 @njit(**_INLINE)
 def _strip_fill_above(strip, first_step, above, above_first):
-    """Lane 0 of a strip: the row above it, i.e. lane ``_LANES`` of ``above``.
+    """Lane 0 of a strip: the row above it, i.e. lane ``_STRIP_ROWS`` of ``above``.
 
     Without a strip above (the first strip), row -1 of R: 0 at the origin's
     corner (step -1), ``inf`` elsewhere.
@@ -403,9 +404,9 @@ def _strip_fill_above(strip, first_step, above, above_first):
         if above.shape[0] == 0:
             strip[r, 0] = 0.0 if t == -1 else np.inf
         else:
-            q = t + _LANES - above_first
+            q = t + _STRIP_ROWS - above_first
             inside = 0 <= q < above.shape[0]
-            strip[r, 0] = above[q, _LANES] if inside else np.inf
+            strip[r, 0] = above[q, _STRIP_ROWS] if inside else np.inf
 
 
 @njit(**_INLINE)
@@ -416,7 +417,7 @@ def _strip_forward_one(strip, first_step, x_lanes, y_rev, cost, top, lanes, gamm
     """
     lane_lo, lane_hi = lanes
     costs = np.empty(_WIDTH)
-    values = np.empty(_LANES)
+    values = np.empty(_STRIP_ROWS)
     inv_gamma = 1.0 / gamma if gamma > 0.0 else 0.0
     steps = strip.shape[0]
     strip[:2, 1:] = np.inf
@@ -425,16 +426,26 @@ def _strip_forward_one(strip, first_step, x_lanes, y_rev, cost, top, lanes, gamm
         t = first_step + r
         _strip_costs(x_lanes, y_rev, cost, top, t, lane_lo, lane_hi, costs)
         diag, above, here = strip[r - 2], strip[r - 1], strip[r]
+        # The step's cells are independent: two blocks of _LANES in flight.
         _softmin_cells(
             diag[:_LANES],
             above[:_LANES],
-            above[1:],
-            costs[1:],
+            above[1 : _LANES + 1],
+            costs[1 : _LANES + 1],
             gamma,
             inv_gamma,
-            values,
+            values[:_LANES],
         )
-        for k in range(1, _LANES + 1):
+        _softmin_cells(
+            diag[_LANES:_STRIP_ROWS],
+            above[_LANES:_STRIP_ROWS],
+            above[_LANES + 1 :],
+            costs[_LANES + 1 :],
+            gamma,
+            inv_gamma,
+            values[_LANES:],
+        )
+        for k in range(1, _STRIP_ROWS + 1):
             j = t - k
             inside = lane_lo[k] <= j and j <= lane_hi[k]
             here[k] = values[k - 1] if inside else np.inf
@@ -470,7 +481,7 @@ def _strip_forward(x, y, cost, gamma, plan):
     above_first = 0
     top = 0
     for s in range(start.shape[0]):
-        top = s * _LANES
+        top = s * _STRIP_ROWS
         base = offset[s] if keep else (s % 2) * (store.shape[0] // 2)
         strip = _strip(store, base, offset, s)
         _strip_set_lanes(x, lo, hi, top, x_lanes, lane_lo, lane_hi)
@@ -494,7 +505,7 @@ def _strip_backward_one(strip, strip_e, first_step, x_lanes, y_rev, gamma, grads
     where the array has no columns.
     """
     grad_lanes, grad_y_rev = grads
-    to_corner, to_up, to_side = np.empty(_LANES), np.empty(_LANES), np.empty(_LANES)
+    to_corner, to_up, to_side = np.empty(_STRIP_ROWS), np.empty(_STRIP_ROWS), np.empty(_STRIP_ROWS)
     inv_gamma = 1.0 / gamma
     want_x, want_y = grad_lanes.shape[1] > 0, grad_y_rev.shape[1] > 0
     for r in range(strip.shape[0] - 3, 1, -1):
@@ -502,24 +513,34 @@ def _strip_backward_one(strip, strip_e, first_step, x_lanes, y_rev, gamma, grads
         _softmin_weights(
             diag[:_LANES],
             above[:_LANES],
-            above[1:],
-            e_here[1:],
+            above[1 : _LANES + 1],
+            e_here[1 : _LANES + 1],
             inv_gamma,
-            to_corner,
-            to_up,
-            to_side,
+            to_corner[:_LANES],
+            to_up[:_LANES],
+            to_side[:_LANES],
+        )
+        _softmin_weights(
+            diag[_LANES:_STRIP_ROWS],
+            above[_LANES:_STRIP_ROWS],
+            above[_LANES + 1 :],
+            e_here[_LANES + 1 :],
+            inv_gamma,
+            to_corner[_LANES:],
+            to_up[_LANES:],
+            to_side[_LANES:],
         )
         e_above, e_diag = strip_e[r - 1], strip_e[r - 2]
-        for k in range(_LANES):
+        for k in range(_STRIP_ROWS):
             e_above[k + 1] += to_side[k]
-        for k in range(_LANES):
+        for k in range(_STRIP_ROWS):
             e_above[k] += to_up[k]
-        for k in range(_LANES):
+        for k in range(_STRIP_ROWS):
             e_diag[k] += to_corner[k]
         if want_x or want_y:
-            base = y_rev.shape[1] - _LANES - 1 - (first_step + r)
+            base = y_rev.shape[1] - _STRIP_ROWS - 1 - (first_step + r)
             for c in range(x_lanes.shape[0]):
-                for k in range(1, _LANES + 1):
+                for k in range(1, _STRIP_ROWS + 1):
                     diff = e_here[k] * (x_lanes[c, k] - y_rev[c, base + k])
                     if want_x:
                         grad_lanes[c, k] += diff
@@ -549,17 +570,17 @@ def _strip_backward(x, y, gamma, plan, want_x, want_y, alignment):
     below_e = np.empty((0, _WIDTH))
     below_first = 0
     for s in range(start.shape[0] - 1, -1, -1):
-        top = s * _LANES
-        rows = min(_LANES, n - top)
+        top = s * _STRIP_ROWS
+        rows = min(_STRIP_ROWS, n - top)
         strip = _strip(store, offset[s], offset, s)
         strip_e = _strip(e_store, (s % 2) * (e_store.shape[0] // 2), offset, s)
         strip_e[:] = 0.0
         if below_e.shape[0] == 0:
             strip_e[m - 1 + rows - start[s], rows] = 1.0  # E at the last cell
         for q in range(below_e.shape[0]):
-            r = below_first + q + _LANES - start[s]
+            r = below_first + q + _STRIP_ROWS - start[s]
             if 0 <= r < strip_e.shape[0]:
-                strip_e[r, _LANES] += below_e[q, 0]
+                strip_e[r, _STRIP_ROWS] += below_e[q, 0]
         _strip_set_lanes(x, lo, hi, top, x_lanes, lane_lo, lane_hi)
         grad_lanes[:] = 0.0
         _strip_backward_one(
@@ -577,7 +598,7 @@ def _strip_backward(x, y, gamma, plan, want_x, want_y, alignment):
     grad_y = np.empty((m if want_y else 0, d))
     for j in range(grad_y.shape[0]):
         for c in range(d):
-            grad_y[j, c] = 2.0 * grad_y_rev[c, _LANES + m - 1 - j]
+            grad_y[j, c] = 2.0 * grad_y_rev[c, _STRIP_ROWS + m - 1 - j]
     return grad_x, grad_y
 
 
@@ -594,8 +615,8 @@ def _strip_entry(plan, i, j):
         return 0.0 if i == -1 and j == -1 else np.inf
     if j < lo[i] or j > hi[i]:
         return np.inf
-    s = i // _LANES
-    k = i - s * _LANES + 1
+    s = i // _STRIP_ROWS
+    k = i - s * _STRIP_ROWS + 1
     return store[offset[s] + (j + k - start[s]) * _WIDTH + k]
 
 

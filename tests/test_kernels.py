@@ -60,36 +60,36 @@ def test_log_is_within_one_ulp_on_one_to_three(rng):
 
 
 def test_strips_store_only_the_band():
-    # 400 x 400 with a band of half-width 5: 25 strips of 16 rows, each
-    # storing at most the band's width, plus 15 steps of drift along the
-    # diagonal, 15 of skew and 5 of margin.
-    n = 400
+    # 512 x 512 with a band of half-width 5: 16 strips of 32 rows, each
+    # storing at most the band's width, plus 31 steps of drift along the
+    # diagonal, 31 of skew and 5 of margin.
+    n, S = 512, _kernels._STRIP_ROWS
     lo, hi = _kernels._band_bounds(n, n, 5.0)
     start, offset = _kernels._strip_layout(lo, hi)
-    assert len(start) == n // L
+    assert len(start) == n // S
     widest = int((hi - lo).max()) + 1
-    bound = len(start) * (widest + 2 * L + 4) * _kernels._WIDTH
+    bound = len(start) * (widest + 2 * S + 4) * _kernels._WIDTH
     assert offset[-1] <= bound < 0.2 * n * n
     full_lo, full_hi = _kernels._band_bounds(n, n, -1.0)
     _, full_offset = _kernels._strip_layout(full_lo, full_hi)
-    assert full_offset[-1] == len(start) * (n + L + 3) * _kernels._WIDTH
+    assert full_offset[-1] == len(start) * (n + S + 3) * _kernels._WIDTH
 
 
 def test_kept_and_rolling_strips_agree(rng):
     # The value-only pass (two strips) and the kept one give the same R[n, m],
     # from the series and from a given cost matrix.
-    x, y = rng.normal(size=(37, 2)), rng.normal(size=(21, 2))
+    x, y = rng.normal(size=(101, 2)), rng.normal(size=(21, 2))
     cost = sq_cost(x, y)
     no_series, no_cost = np.empty((0, 1)), np.empty((0, 0))
     for w in (-1.0, 4.0):
-        kept_plan = _kernels._strip_plan(37, 21, w, 0.0, True)
-        rolling_plan = _kernels._strip_plan(37, 21, w, 0.0, False)
+        kept_plan = _kernels._strip_plan(101, 21, w, 0.0, True)
+        rolling_plan = _kernels._strip_plan(101, 21, w, 0.0, False)
         assert len(rolling_plan[2]) < len(kept_plan[2]) == kept_plan[4][-1]
         kept = _kernels._strip_forward(x, y, no_cost, 0.3, kept_plan)
         rolling = _kernels._strip_forward(x, y, no_cost, 0.3, rolling_plan)
         assert kept == rolling
         from_cost = _kernels._strip_forward(
-            no_series, no_series, cost, 0.3, _kernels._strip_plan(37, 21, w, 0.0, True)
+            no_series, no_series, cost, 0.3, _kernels._strip_plan(101, 21, w, 0.0, True)
         )
         assert from_cost == pytest.approx(kept, rel=1e-14)
 
