@@ -157,8 +157,9 @@ def pair_alignment(x, y, gamma, cells, fraction):
 
 def cost_value(cost, gamma, cells, fraction, return_alignment=False):
     """Soft-DTW of a validated cost matrix, and E on request."""
-    plan = _plan(cost.shape[0], cost.shape[1], cells, fraction, return_alignment)
-    if return_alignment:
+    keep = bool(return_alignment)
+    plan = _plan(cost.shape[0], cost.shape[1], cells, fraction, keep)
+    if keep:
         return _alignment(_NO_SERIES, _NO_SERIES, cost, gamma, plan)
     return float(
         _kernels._strip_forward(_NO_SERIES, _NO_SERIES, cost, float(gamma), plan)
@@ -239,9 +240,11 @@ def _beyond_lanes_table(x_len, y_len, pairs, params, want_grads):
         return large
     n, m = x_len[pairs[:, 0]], y_len[pairs[:, 1]]
     cap = _kernels._MAX_LANE_TABLE
-    for k in np.flatnonzero(n * m * LANES > cap):  # the band may still fit
-        cells = _kernels._band_cells(int(n[k]), int(m[k]), params[1], params[2])
-        large[k] = cells * LANES > cap
+    maybe = n * m * LANES > cap  # the band may still fit: count its cells
+    shapes, where = np.unique(np.stack([n[maybe], m[maybe]]), axis=1, return_inverse=True)
+    for s, (rows, cols) in enumerate(shapes.T):
+        lo, hi = _plan(int(rows), int(cols), params[1], params[2], False)[:2]
+        large[np.flatnonzero(maybe)[where == s]] = (hi - lo + 1).sum() * LANES > cap
     return large
 
 
@@ -268,8 +271,8 @@ def _matching_pairs(n):
 def self_values(xs, x_len, params, want_grad=False):
     """``sdtw(x, x)`` of every series (and its gradient w.r.t. the first x).
 
-    Through the same lanes as every pair, so a series' self term has the
-    bits of its pair with an identical series. ``x`` is both arguments and
+    Through :func:`paired_values`, as every pair, so a series' self term
+    has the bits of its pair with an identical series. ``x`` is both arguments and
     E is symmetric: the total derivative of ``sdtw(x, x)`` is twice the
     gradient returned.
     """

@@ -10,18 +10,21 @@ one that is exact for every data scale and gamma.
 Map of the module:
 
 1. Options and the cell's arithmetic: ``_exp_nonpositive``,
-   ``_log_1_to_3``, ``_softmin_cells`` (Algorithm 1's cell, for
-   ``_LANES`` cells at once) and ``_softmin_weights`` (its derivatives, the
-   step of Algorithm 2). Both dynamic-program families below call these.
+   ``_log_1_to_3``, ``_softmin_cells`` (Algorithm 1's cell, for a block of
+   cells at once), ``_softmin_weights`` (its derivatives from R, the step
+   of Algorithm 2, for the strips) and ``_softmin_cells_kept`` (the cell and
+   its predecessor weights at once, for the lanes).
 2. The band: ``_band_bounds``, ``_band_width``, ``_row_offsets``.
-3. One pair, strip-skewed (``_strip_*``): rows taken ``_LANES`` at a time,
+3. One pair, strip-skewed (``_strip_*``): rows taken ``_STRIP_ROWS`` at a time,
    one anti-diagonal of a strip per vectorised step. Dynamic programs 1 and
    2: ``_strip_forward`` and ``_strip_backward``, which the dispatch calls
    itself after ``_strip_plan`` (the band and the store); ``_strip_path``
    backtracks a kept DTW pass.
 4. Lanes of pairs (``_lanes_*``): ``_LANES`` pairs of one shape in lockstep,
    row by row, one pair per SIMD lane. Dynamic programs 3 and 4:
-   ``_lanes_forward`` and ``_lanes_backward``.
+   ``_lanes_forward`` (which keeps the predecessor weights when gradients
+   are wanted) and ``_lanes_backward`` (which pushes E by them,
+   ``_lanes_push``).
 5. Parts of the work over many pairs, one thread each (``nogil``):
    ``_pairwise_part`` (a matrix, one triangle when symmetric) and
    ``_paired_part`` (listed pairs with their gradients: self terms, the
@@ -208,6 +211,7 @@ def _softmin_cells_kept(corner, up, side, cost, gamma, inv_gamma, out, weights):
     ``exp(-(R_pred - softmin) / gamma)``, Algorithm 2's factors, computed
     from the exponentials the value needs. Weights below ``exp(_WEIGHT_FLOOR)``
     are kept as 0 (see :func:`_softmin_weights`); the value uses them all.
+    The weights need ``gamma > 0`` (gradients are refused at gamma 0).
     """
     for k in range(_LANES):
         a, b, c = corner[k], up[k], side[k]
@@ -969,13 +973,6 @@ def _pairs_value_grads(
         for t in range(lane_gy.shape[0]):
             for c in range(d):
                 grad_y[k, t, c] = lane_gy[t, c, k]
-
-
-@njit(**_JIT)
-def _band_cells(n, m, cells, fraction):
-    """Number of cells in the band of an ``n x m`` grid."""
-    lo, hi = _band(n, m, cells, fraction)
-    return _row_offsets(lo, hi)[-1]
 
 
 @njit(**_JIT)
