@@ -241,7 +241,8 @@ def _beyond_lanes_table(x_len, y_len, pairs, params, want_grads):
     n, m = x_len[pairs[:, 0]], y_len[pairs[:, 1]]
     cap = _kernels._MAX_LANE_TABLE
     maybe = n * m * LANES > cap  # the band may still fit: count its cells
-    shapes, where = np.unique(np.stack([n[maybe], m[maybe]]), axis=1, return_inverse=True)
+    shapes = np.stack([n[maybe], m[maybe]])
+    shapes, where = np.unique(shapes, axis=1, return_inverse=True)
     for s, (rows, cols) in enumerate(shapes.T):
         lo, hi = _plan(int(rows), int(cols), params[1], params[2], False)[:2]
         large[np.flatnonzero(maybe)[where == s]] = (hi - lo + 1).sum() * LANES > cap

@@ -453,7 +453,7 @@ def _strip_forward_one(strip, first_step, x_lanes, y_rev, cost, top, lanes, gamm
 
 @njit(**_INLINE)
 def _strip_plan(n, m, cells, fraction, keep):
-    """The band and the store of a pass over the strips of an ``n x m`` grid.
+    """Return the band and the store of a pass over the strips of an n x m grid.
 
     Returns ``(lo, hi, store, start, offset)``. With ``keep`` the store
     holds every strip (only the band's), for the backward pass; otherwise
@@ -614,7 +614,7 @@ def _strip_entry(plan, i, j):
 
 @njit(**_JIT)
 def _strip_path(plan):
-    """An optimal path ``(k, 2)`` of a kept forward pass at gamma 0 (DTW)."""
+    """Return an optimal path ``(k, 2)`` of a kept forward pass at gamma 0 (DTW)."""
     lo, hi = plan[0], plan[1]
     i, j = lo.shape[0] - 1, hi[-1]
     path = np.empty((i + j + 1, 2), dtype=np.int64)
@@ -695,27 +695,14 @@ def _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, weights):
                 if lo[i] <= j <= hi[i]:
                     _lanes_costs(x_lanes, y_lanes, i, j, cost)
                     above, here = rows[g], rows[g + 1]
+                    corner, up, side, out = above[j], above[j + 1], here[j], here[j + 1]
                     if weights is not None:
+                        kept = weights[offsets[i] + j - lo[i]]
                         _softmin_cells_kept(
-                            above[j],
-                            above[j + 1],
-                            here[j],
-                            cost,
-                            gamma,
-                            inv_gamma,
-                            here[j + 1],
-                            weights[offsets[i] + j - lo[i]],
+                            corner, up, side, cost, gamma, inv_gamma, out, kept
                         )
                     else:
-                        _softmin_cells(
-                            above[j],
-                            above[j + 1],
-                            here[j],
-                            cost,
-                            gamma,
-                            inv_gamma,
-                            here[j + 1],
-                        )
+                        _softmin_cells(corner, up, side, cost, gamma, inv_gamma, out)
         _lanes_copy(rows[0], 0, rows[count], 0, m + 1)
     return rows[0, m].copy()
 
@@ -994,6 +981,16 @@ def _paired_part(data, pairs, task_start, params, wants, results, part):
         a, b = task_start[task], task_start[task + 1]
         grads = (grad_x[a:b], grad_y[a:b])
         _pairs_value_grads(
-            xs, x_len, ys, y_len, pairs[a:b], gamma, cells, fraction,
-            want_x, want_y, values[a:b], grads,
+            xs,
+            x_len,
+            ys,
+            y_len,
+            pairs[a:b],
+            gamma,
+            cells,
+            fraction,
+            want_x,
+            want_y,
+            values[a:b],
+            grads,
         )

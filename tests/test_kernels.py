@@ -183,12 +183,14 @@ def test_large_pairs_with_gradients_take_the_strips(rng, monkeypatch):
     monkeypatch.setattr(_kernels, "_MAX_LANE_TABLE", 30 * L)
     X = [rng.normal(size=n) for n in (4, 9, 5, 12, 6)]
     Y = [rng.normal(size=m) for m in (5, 8, 4, 10, 6)]
-    large = [n * m > 30 for n, m in zip((4, 9, 5, 12, 6), (5, 8, 4, 10, 6))]
+    large = [
+        n * m > 30 for n, m in zip((4, 9, 5, 12, 6), (5, 8, 4, 10, 6), strict=True)
+    ]
     assert any(large) and not all(large)
     values, grad_x, grad_y = paired_soft_dtw_terms(
         X, Y, gamma=1.0, window=None, divergence=False, grad_x=True, grad_y=True
     )
-    for s, (x, y) in enumerate(zip(X, Y)):
+    for s, (x, y) in enumerate(zip(X, Y, strict=True)):
         value, gx, gy = _dispatch.pair_value_grads(
             x[:, None], y[:, None], 1.0, -1.0, 0.0, True, True
         )
