@@ -119,58 +119,54 @@ _NO_COST = np.empty((0, 0))
 _NO_SERIES = np.empty((0, 1))
 
 
-def _plan(n, m, cells, fraction, keep):
-    return _kernels._strip_plan(n, m, float(cells), float(fraction), keep)
+def _forward(x, y, cost, gamma, cells, fraction, keep):
+    """``(value, plan)`` of the strips' forward pass (the plan kept on request)."""
+    value, plan = _kernels._strip_forward(
+        x, y, cost, float(gamma), float(cells), float(fraction), bool(keep)
+    )
+    return float(value), plan
 
 
 def pair_value(x, y, gamma, cells, fraction):
     """Soft-DTW of one validated pair, O(min(n, m)) memory."""
     if len(y) > len(x):
         x, y = y, x  # the shorter series second: the strips store O(m)
-    plan = _plan(len(x), len(y), cells, fraction, False)
-    return float(_kernels._strip_forward(x, y, _NO_COST, float(gamma), plan))
+    return _forward(x, y, _NO_COST, gamma, cells, fraction, False)[0]
 
 
 def pair_value_grads(x, y, gamma, cells, fraction, want_x=True, want_y=False):
     """Value and the requested gradients of one validated pair."""
-    plan = _plan(len(x), len(y), cells, fraction, True)
-    value = _kernels._strip_forward(x, y, _NO_COST, float(gamma), plan)
+    value, plan = _forward(x, y, _NO_COST, gamma, cells, fraction, True)
     grad_x, grad_y = _kernels._strip_backward(
         x, y, float(gamma), plan, bool(want_x), bool(want_y), _NO_COST
     )
-    return float(value), grad_x, grad_y
+    return value, grad_x, grad_y
 
 
-def _alignment(x, y, cost, gamma, plan):
-    value = _kernels._strip_forward(x, y, cost, float(gamma), plan)
+def _alignment(x, y, cost, gamma, cells, fraction):
+    value, plan = _forward(x, y, cost, gamma, cells, fraction, True)
     lo, hi = plan[0], plan[1]
     alignment = np.zeros((len(lo), hi[-1] + 1))
     _kernels._strip_backward(x, y, float(gamma), plan, False, False, alignment)
-    return float(value), alignment
+    return value, alignment
 
 
 def pair_alignment(x, y, gamma, cells, fraction):
     """Value and expected alignment E of one validated pair."""
-    plan = _plan(len(x), len(y), cells, fraction, True)
-    return _alignment(x, y, _NO_COST, gamma, plan)
+    return _alignment(x, y, _NO_COST, gamma, cells, fraction)
 
 
 def cost_value(cost, gamma, cells, fraction, return_alignment=False):
     """Soft-DTW of a validated cost matrix, and E on request."""
-    keep = bool(return_alignment)
-    plan = _plan(cost.shape[0], cost.shape[1], cells, fraction, keep)
-    if keep:
-        return _alignment(_NO_SERIES, _NO_SERIES, cost, gamma, plan)
-    return float(
-        _kernels._strip_forward(_NO_SERIES, _NO_SERIES, cost, float(gamma), plan)
-    )
+    if return_alignment:
+        return _alignment(_NO_SERIES, _NO_SERIES, cost, gamma, cells, fraction)
+    return _forward(_NO_SERIES, _NO_SERIES, cost, gamma, cells, fraction, False)[0]
 
 
 def pair_path(x, y, cells, fraction):
     """DTW value and an optimal path of one validated pair."""
-    plan = _plan(len(x), len(y), cells, fraction, True)
-    value = _kernels._strip_forward(x, y, _NO_COST, 0.0, plan)
-    return float(value), _kernels._strip_path(plan)
+    value, plan = _forward(x, y, _NO_COST, 0.0, cells, fraction, True)
+    return value, _kernels._strip_path(plan)
 
 
 # Many pairs ---------------------------------------------------------------------
@@ -244,7 +240,7 @@ def _beyond_lanes_table(x_len, y_len, pairs, params, want_grads):
     shapes = np.stack([n[maybe], m[maybe]])
     shapes, where = np.unique(shapes, axis=1, return_inverse=True)
     for s, (rows, cols) in enumerate(shapes.T):
-        lo, hi = _plan(int(rows), int(cols), params[1], params[2], False)[:2]
+        lo, hi = _kernels._band(int(rows), int(cols), params[1], params[2])
         large[np.flatnonzero(maybe)[where == s]] = (hi - lo + 1).sum() * LANES > cap
     return large
 

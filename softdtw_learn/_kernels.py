@@ -17,9 +17,9 @@ Map of the module:
 2. The band: ``_band_bounds``, ``_band_width``, ``_row_offsets``.
 3. One pair, strip-skewed (``_strip_*``): rows taken ``_STRIP_ROWS`` at a time,
    one anti-diagonal of a strip per vectorised step. Dynamic programs 1 and
-   2: ``_strip_forward`` and ``_strip_backward``, which the dispatch calls
-   itself after ``_strip_plan`` (the band and the store); ``_strip_path``
-   backtracks a kept DTW pass.
+   2: ``_strip_forward`` (which makes its ``_strip_plan``: the band and the
+   store) and ``_strip_backward``, which the dispatch calls itself;
+   ``_strip_path`` backtracks a kept DTW pass.
 4. Lanes of pairs (``_lanes_*``): ``_LANES`` pairs of one shape in lockstep,
    row by row, one pair per SIMD lane. Dynamic programs 3 and 4:
    ``_lanes_forward`` (which keeps the predecessor weights when gradients
@@ -466,15 +466,22 @@ def _strip_plan(n, m, cells, fraction, keep):
 
 
 @njit(**_JIT)
-def _strip_forward(x, y, cost, gamma, plan):
+def _strip_forward(x, y, cost, gamma, cells, fraction, keep):
     """Dynamic program 1: Algorithm 1 over all strips of one pair.
 
     ``x`` and ``y`` are the series, or have no rows when ``cost`` (n, m) is
-    given. ``plan`` is :func:`_strip_plan`'s: every strip is kept when its
-    store holds them all, else two slots alternate. Returns R[n - 1, m - 1].
+    given; the band is ``(cells, fraction)`` (:func:`_band_width`). With
+    ``keep`` every strip is kept for the backward pass, else two slots
+    alternate (O(m) memory). Returns R[n - 1, m - 1] and the pass's
+    :func:`_strip_plan`, for :func:`_strip_backward` or :func:`_strip_path`.
     """
+    n, m = (
+        (cost.shape[0], cost.shape[1]) if x.shape[0] == 0 else (x.shape[0], y.shape[0])
+    )
+    plan = _strip_plan(n, m, cells, fraction, keep)
     lo, hi, store, start, offset = plan
-    n, m = lo.shape[0], hi[-1] + 1
+    # A two-slot store that holds every strip (one or two strips) takes the
+    # kept layout, which then fits.
     keep = store.shape[0] >= offset[-1]
     y_rev, x_lanes, lane_lo, lane_hi = _strip_buffers(x, y, m)
     above = np.empty((0, _WIDTH))
@@ -491,7 +498,7 @@ def _strip_forward(x, y, cost, gamma, plan):
         )
         above, above_first = strip, start[s]
     rows = n - top
-    return above[m - 1 + rows - above_first, rows]
+    return above[m - 1 + rows - above_first, rows], plan
 
 
 @njit(**_INLINE)
@@ -594,9 +601,9 @@ def _strip_backward(x, y, gamma, plan, want_x, want_y, alignment):
     return grad_x, grad_y
 
 
-# The dispatch calls the two passes itself (one pair: ``_strip_plan``, then
-# ``_strip_forward``, then ``_strip_backward`` or ``_strip_path``), so that
-# each is compiled once for every use.
+# The dispatch calls the passes itself (one pair: ``_strip_forward``, then
+# ``_strip_backward`` or ``_strip_path`` on its plan), so that each is
+# compiled once for every use.
 
 
 @njit(**_INLINE)

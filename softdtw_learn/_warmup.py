@@ -42,6 +42,7 @@ def _steps():
     X, Y = rng.normal(size=(4, 5)), rng.normal(size=(3, 4))
     X2, Y2 = rng.normal(size=(4, 5, 2)), rng.normal(size=(3, 4, 2))
     C = (x[:, None] - y[None, :]) ** 2
+    long = rng.normal(size=(1, 260))  # gradients of 260 x 260 take the strips
     labels = np.array([0, 0, 1, 1])
     g = 0.1
     return [
@@ -82,6 +83,10 @@ def _steps():
         ),
         ("paired_soft_dtw, gamma=0", lambda: paired_soft_dtw(X[:3, :4], Y, gamma=0.0)),
         ("soft_dtw_barycenter", lambda: soft_dtw_barycenter(X, gamma=g, max_iter=3)),
+        (
+            "soft_dtw_barycenter, series beyond a lanes table",
+            lambda: soft_dtw_barycenter(long, gamma=g, max_iter=1),
+        ),
         (
             "soft_dtw_barycenter, 2 channels",
             lambda: soft_dtw_barycenter(X2, gamma=g, max_iter=3),

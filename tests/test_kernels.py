@@ -82,15 +82,13 @@ def test_kept_and_rolling_strips_agree(rng):
     cost = sq_cost(x, y)
     no_series, no_cost = np.empty((0, 1)), np.empty((0, 0))
     for w in (-1.0, 4.0):
-        kept_plan = _kernels._strip_plan(101, 21, w, 0.0, True)
-        rolling_plan = _kernels._strip_plan(101, 21, w, 0.0, False)
-        assert len(rolling_plan[2]) < len(kept_plan[2]) == kept_plan[4][-1]
-        kept = _kernels._strip_forward(x, y, no_cost, 0.3, kept_plan)
-        rolling = _kernels._strip_forward(x, y, no_cost, 0.3, rolling_plan)
+        kept, kept_plan = _kernels._strip_forward(x, y, no_cost, 0.3, w, 0.0, True)
+        rolling, plan = _kernels._strip_forward(x, y, no_cost, 0.3, w, 0.0, False)
+        assert len(plan[2]) < len(kept_plan[2]) == kept_plan[4][-1]
         assert kept == rolling
         from_cost = _kernels._strip_forward(
-            no_series, no_series, cost, 0.3, _kernels._strip_plan(101, 21, w, 0.0, True)
-        )
+            no_series, no_series, cost, 0.3, w, 0.0, True
+        )[0]
         assert from_cost == pytest.approx(kept, rel=1e-14)
 
 
