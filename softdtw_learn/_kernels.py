@@ -148,6 +148,24 @@ def _log_1_to_3(y):
 
 
 @njit(**_INLINE)
+def _softmin_ranks(a, b, c, inv_gamma):
+    """``(low, high_ab, t_ab, t_c)`` of a soft minimum of three values.
+
+    ``low`` is the smallest; the exponents ``t_ab = (low - max(a, b)) /
+    gamma`` and ``t_c = (low - max(min(a, b), c)) / gamma`` are those of the
+    two others (``high_ab`` tells which one ``t_ab`` belongs to).
+    """
+    low = min(a, min(b, c))
+    high_ab = max(a, b)
+    return (
+        low,
+        high_ab,
+        (low - high_ab) * inv_gamma,
+        (low - max(min(a, b), c)) * inv_gamma,
+    )
+
+
+@njit(**_INLINE)
 def _softmin_cells(corner, up, side, cost, gamma, inv_gamma, out, cells=_LANES):
     """Algorithm 1's cell for ``cells`` cells: ``cost + softmin(neighbours)``.
 
@@ -159,6 +177,8 @@ def _softmin_cells(corner, up, side, cost, gamma, inv_gamma, out, cells=_LANES):
     the loop vectorises with no remainder.
     """
     for k in range(cells):
+        # Written out, not through _softmin_ranks: LLVM vectorises this hot
+        # loop less well from the tuple (pairwise lanes 4.3 against 3.8 ns).
         a, b, c = corner[k], up[k], side[k]
         low = min(a, min(b, c))
         rest = _exp_nonpositive((low - max(a, b)) * inv_gamma) + _exp_nonpositive(
@@ -190,10 +210,7 @@ def _softmin_weights(
     """
     for k in range(cells):
         a, b, c = corner[k], up[k], side[k]
-        low = min(a, min(b, c))
-        high_ab = max(a, b)
-        high_c = max(min(a, b), c)
-        t_ab, t_c = (low - high_ab) * inv_gamma, (low - high_c) * inv_gamma
+        low, high_ab, t_ab, t_c = _softmin_ranks(a, b, c, inv_gamma)
         e_ab = _exp_nonpositive(t_ab) if t_ab >= _WEIGHT_FLOOR else 0.0
         e_c = _exp_nonpositive(t_c) if t_c >= _WEIGHT_FLOOR else 0.0
         share = e[k] / (1.0 + e_ab + e_c)
@@ -215,10 +232,7 @@ def _softmin_cells_kept(corner, up, side, cost, gamma, inv_gamma, out, weights):
     """
     for k in range(_LANES):
         a, b, c = corner[k], up[k], side[k]
-        low = min(a, min(b, c))
-        high_ab = max(a, b)
-        high_c = max(min(a, b), c)
-        t_ab, t_c = (low - high_ab) * inv_gamma, (low - high_c) * inv_gamma
+        low, high_ab, t_ab, t_c = _softmin_ranks(a, b, c, inv_gamma)
         e_ab, e_c = _exp_nonpositive(t_ab), _exp_nonpositive(t_c)
         total = 1.0 + (e_ab + e_c)  # as _softmin_cells adds: the same bits
         out[k] = cost[k] + (low - gamma * _log_1_to_3(total))
