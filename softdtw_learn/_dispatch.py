@@ -220,7 +220,12 @@ def paired_values(xs, x_len, ys, y_len, pairs, params, want_x=False, want_y=Fals
     if len(index):
         ordered, starts, order = _pair_tasks(x_len, y_len, pairs[index])
         index = index[order]  # where each ordered pair's results go
-        results = (np.empty(len(index)), grad_x[index], grad_y[index])
+        count = len(index)
+        results = (
+            np.empty(count),
+            np.zeros((count, *grad_x.shape[1:])),
+            np.zeros((count, *grad_y.shape[1:])),
+        )
         _run_parts(_kernels._paired_part, data, ordered, starts, params, wants, results)
         values[index], grad_x[index], grad_y[index] = results
     return values, grad_x, grad_y
@@ -236,12 +241,13 @@ def _beyond_lanes_table(x_len, y_len, pairs, params, want_grads):
         return large
     n, m = x_len[pairs[:, 0]], y_len[pairs[:, 1]]
     cap = _kernels._MAX_LANE_TABLE
-    maybe = n * m * LANES > cap  # the band may still fit: count its cells
-    shapes = np.stack([n[maybe], m[maybe]])
-    shapes, where = np.unique(shapes, axis=1, return_inverse=True)
+    maybe = np.flatnonzero(n * m * LANES > cap)  # the band may still fit
+    shapes, where = np.unique(
+        np.stack([n[maybe], m[maybe]]), axis=1, return_inverse=True
+    )
     for s, (rows, cols) in enumerate(shapes.T):
         lo, hi = _kernels._band(int(rows), int(cols), params[1], params[2])
-        large[np.flatnonzero(maybe)[where == s]] = (hi - lo + 1).sum() * LANES > cap
+        large[maybe[where == s]] = (hi - lo + 1).sum() * LANES > cap
     return large
 
 
