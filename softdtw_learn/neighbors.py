@@ -332,7 +332,7 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
         check_is_fitted(self, "gamma_")
         return self.gamma_
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Choose gamma by cross-validation, then fit the centroids at it.
 
         Parameters
@@ -343,6 +343,9 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
             Labels of any type.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights in the barycenters (not in the scores).
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group splitter given as ``cv`` (e.g.
+            ``GroupKFold``), as in ``GridSearchCV.fit``.
 
         Returns
         -------
@@ -357,7 +360,8 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
         y = self.classes_[codes]
         data, lengths = check_dataset(X)
         weights = check_sample_weight(sample_weight, len(data))
-        folds = list(check_cv(self.cv, y, classifier=True).split(X, y))
+        splitter = check_cv(self.cv, y, classifier=True)
+        folds = list(splitter.split(X, y, _checked_groups(groups, len(data))))
         if not folds:
             raise ValueError(f"cv={short_repr(self.cv)} gives no folds.")
         if isinstance(self.scoring, (list, tuple, set, dict)):
@@ -420,6 +424,19 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
         model.centroids_ = stack_like(centroids, X)
         model.n_features_in_ = X.shape[1]
         return model
+
+
+def _checked_groups(groups, n_samples):
+    """Return ``groups`` as an array of one label per series (or None)."""
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.ndim != 1 or len(groups) != n_samples:
+        raise ValueError(
+            f"groups must hold one label per series ({n_samples}), got shape "
+            f"{groups.shape}."
+        )
+    return groups
 
 
 def _plain(label):

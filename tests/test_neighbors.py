@@ -252,6 +252,31 @@ def test_nearest_centroid_cv_reports_a_fold_without_a_class():
         SoftDTWNearestCentroidCV(cv=folds).fit(X, y)
 
 
+def test_nearest_centroid_cv_passes_groups_to_a_group_splitter():
+    from sklearn.model_selection import GroupKFold
+
+    X, y = make_cylinder_bell_funnel(18, length=16, random_state=0)
+    groups = np.arange(18) % 3  # every class in every group
+    kwargs = {"gammas": (1.0, 0.1), "max_iter": 20}
+    grouped = SoftDTWNearestCentroidCV(cv=GroupKFold(3), **kwargs)
+    grouped.fit(X, y, groups=groups)
+    folds = [
+        (np.flatnonzero(groups != g), np.flatnonzero(groups == g)) for g in range(3)
+    ]
+    listed = SoftDTWNearestCentroidCV(cv=folds, **kwargs).fit(X, y)
+    # The same folds, perhaps in another order: the same mean scores.
+    np.testing.assert_allclose(
+        grouped.cv_results_["mean_test_score"], listed.cv_results_["mean_test_score"]
+    )
+    assert grouped.gamma_ == listed.gamma_
+    with pytest.raises(ValueError, match="groups"):
+        SoftDTWNearestCentroidCV(cv=GroupKFold(3), **kwargs).fit(X, y)
+    with pytest.raises(
+        ValueError, match=r"groups must hold one label per series \(18\)"
+    ):
+        SoftDTWNearestCentroidCV(cv=GroupKFold(3), **kwargs).fit(X, y, groups=[0, 1])
+
+
 def test_nearest_centroid_cv_refuses_what_cannot_choose_a_gamma():
     from sklearn.exceptions import NotFittedError
 
