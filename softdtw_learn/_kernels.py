@@ -33,8 +33,9 @@ Map of the module:
 
 Compile time: every compiled function re-optimises all the compiled code it
 calls, so helpers are inlined (``_INLINE``) and only the dynamic programs and
-the dispatch's entry points are compiled on their own, and the paths that need
-no gradient compile no backward pass.
+the dispatch's entry points are compiled on their own (and ``_band_bounds``,
+whose inlining costs more than its call), and the paths that need no gradient
+compile no backward pass.
 
 Every lane runs the same instructions (a fixed lane count, no remainder
 loop), so a pair's value has the same bits in every lane and every driver:
@@ -247,7 +248,9 @@ def _softmin_cells_kept(corner, up, side, cost, gamma, inv_gamma, out, weights):
 # 2. The band ------------------------------------------------------------------
 
 
-@njit(**_INLINE)
+# Compiled on its own, not inlined: inlining its loops cost each caller
+# 0.1-0.2 s of compile time, more than a call per pair costs at run time.
+@njit(**_JIT)
 def _band_bounds(n, m, w):
     """Return ``(lo, hi)``, the first and last column of each row in the band.
 
