@@ -485,7 +485,9 @@ def _write_figure(outputs, target, draw):
     from . import plotting
 
     plt = plotting.require_pyplot()
-    fig = draw(plt)
+    # File names and labels are text: a "$" pair must not start mathtext.
+    with plt.rc_context({"text.parse_math": False}):
+        fig = draw(plt)
     try:
         fig.tight_layout()
         outputs.write(

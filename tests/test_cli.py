@@ -602,6 +602,27 @@ def drawn(monkeypatch):
 
 
 @needs_matplotlib
+def test_dollar_signs_in_file_names_are_drawn_as_text(tmp_path, capsys):
+    # A "$...$" pair is not mathtext here: the figure is written, the name shown.
+    x = _csv(tmp_path / "x$^$y.csv", np.eye(4))
+    _run(["distance", x, "--gamma", "0.1", "--plot", tmp_path / "d.png"])
+    _run(
+        [
+            "barycenter",
+            x,
+            "--gamma",
+            "0.5",
+            "--max-iter",
+            "5",
+            "--plot",
+            tmp_path / "z.png",
+        ]
+    )
+    assert (tmp_path / "d.png").stat().st_size > 0
+    assert (tmp_path / "z.png").stat().st_size > 0
+
+
+@needs_matplotlib
 @pytest.mark.parametrize(
     ("divergence", "quantity"),
     [(False, "soft-DTW, gamma=0.1"), (True, "soft-DTW divergence, gamma=0.1")],

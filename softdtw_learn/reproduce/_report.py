@@ -70,9 +70,16 @@ def _scatter_panel(ax, points, what, low):
 def _figure7_plot(results):
     """Draw the Figure 7 scatter; return ``{"png": bytes, "svg": bytes}`` or None."""
     try:
+        import matplotlib
         from matplotlib.figure import Figure
     except ImportError:
         return None
+    # Set names are text: a "$" pair must not start mathtext.
+    with matplotlib.rc_context({"text.parse_math": False}):
+        return _figure7_images(results, Figure)
+
+
+def _figure7_images(results, Figure):
     done = done_results(results)
     low = _accuracy_floor(done)
     fig = Figure(figsize=(10, 5))
