@@ -19,7 +19,7 @@ from softdtw_learn.datasets import make_cylinder_bell_funnel, read_ucr_file
 from softdtw_learn.forecasting import SoftDTWMLPRegressor, split_series
 from softdtw_learn.metrics import dtw
 from softdtw_learn.neighbors import SoftDTWNearestCentroid
-from softdtw_learn.reproduce import _sets, _summaries, reproduce
+from softdtw_learn.reproduce import _sets, _summaries, _units, reproduce
 
 try:
     import matplotlib  # noqa: F401
@@ -764,6 +764,60 @@ def test_a_folder_of_unreadable_sets_and_two_sets_of_one_name_are_errors(
     with pytest.raises(ValueError, match="two sets named 'S'"):
         reproduce(tmp_path / "two", tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_set_and_a_note_or_an_npz_of_one_name_are_two_sets(tmp_path, no_compute):
+    X, y = make_cylinder_bell_funnel(6, length=8, random_state=0)
+    _tsv(tmp_path / "a" / "A_TRAIN.tsv", X, y)
+    _tsv(tmp_path / "a" / "A_TEST.tsv", X, y)
+    _npz(tmp_path / "a" / "A.npz", X_train=X, y_train=y, X_test=X, y_test=y)
+    with pytest.raises(ValueError, match="two sets named 'A' in .*: A.npz and its"):
+        _sets.find_sets(tmp_path / "a")
+    _tsv(tmp_path / "b" / "B_TRAIN.tsv", X, y)
+    _tsv(tmp_path / "b" / "B_TEST.tsv", X, y)
+    _tsv(tmp_path / "b" / "B" / "B_TRAIN.tsv", X, y)  # no TEST: a note
+    with pytest.raises(ValueError, match="two sets named 'B'"):
+        _sets.find_sets(tmp_path / "b")
+
+
+def test_uea_per_channel_files_belong_to_their_set(tmp_path):
+    X, y = make_cylinder_bell_funnel(6, length=8, random_state=0)
+    folder = tmp_path / "Motion"
+    for split in ("TRAIN", "TEST"):
+        _tsv(folder / f"Motion_{split}.tsv", X, y)
+        for k in (1, 2):
+            _tsv(folder / f"MotionDimension{k}_{split}.tsv", X, y)
+        _tsv(folder / f"OnlyDimension1_{split}.tsv", X, y)  # no set Only
+    sources, notes = _sets.find_sets(tmp_path)
+    assert [s.name for s in sources] == ["Motion", "OnlyDimension1"]
+    assert notes == {}
+
+
+def test_outputs_that_cannot_be_written_are_found_before_any_work(
+    data_dir, tmp_path, no_compute
+):
+    out = tmp_path / "out"
+    (out / "index.html").mkdir(parents=True)
+    with pytest.raises(ValueError, match=r"index.html is a folder"):
+        reproduce(data_dir, out, experiments=["figure7"], progress=False)
+    (out / "index.html").rmdir()
+    (out / "units").write_text("not a folder")
+    with pytest.raises(ValueError, match=r"units is not a folder, so .*CBFa.json"):
+        reproduce(data_dir, out, experiments=["figure7"], progress=False)
+    assert sorted(p.name for p in out.iterdir()) == ["units"]
+
+
+def test_a_long_set_name_gets_a_short_unit_file(tmp_path):
+    long = "N" * 240
+    path = _units.unit_path(tmp_path, "table1", long)
+    other = _units.unit_path(tmp_path, "table1", long[:-1] + "M")
+    assert len(path.name.encode()) + len(".x.12345678.part") <= 255
+    assert path != other
+    _units.write_atomic(path, "{}")
+    assert path.read_text() == "{}"
+    assert _units.unit_path(tmp_path, "table1", "Short") == (
+        tmp_path / "units" / "table1" / "Short.json"
+    )
 
 
 def test_the_data_are_left_as_they_were(data_dir, tmp_path):

@@ -52,11 +52,18 @@ from ..utils import (
     short_repr,
 )
 from ._experiments import compute_unit as _compute_unit
-from ._report import set_rows, write_reports
+from ._report import report_names, set_rows, write_reports
 from ._sets import FORMATS, find_sets, read_sets
 from ._settings import DEFAULT_MAX_SERIES, EXPERIMENTS, GAMMAS, SETTINGS  # noqa: F401
 from ._summaries import PAPER  # noqa: F401
-from ._units import jsonable, stored_unit, unit_key, unit_path, write_atomic
+from ._units import (
+    check_writable,
+    jsonable,
+    stored_unit,
+    unit_key,
+    unit_path,
+    write_atomic,
+)
 
 __all__ = ["reproduce"]
 
@@ -230,6 +237,10 @@ def reproduce(
     if not sets:
         first = next(iter(skipped.items()))
         raise ValueError(f"{data_dir}: no set could be read; {first[0]}: {first[1]}")
+    check_writable(
+        [out / name for name in report_names(chosen)]
+        + [unit_path(out, e, name) for e in chosen for name in sets]
+    )
     out.mkdir(parents=True, exist_ok=True)
     run = {
         "data_dir": data_dir,

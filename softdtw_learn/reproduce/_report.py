@@ -122,6 +122,16 @@ def _settings_text(experiment):
     )
 
 
+def report_names(experiments):
+    """Return the names of the files :func:`write_reports` writes in ``out``."""
+    names = []
+    for experiment in experiments:
+        names += [f"{experiment}.md", f"{experiment}_sets.md"]
+        if experiment == "figure7":
+            names += ["figure7.png", "figure7.svg"]
+    return names + ["results.rst", "index.html"]
+
+
 def write_reports(out, run):
     """Write the markdown, the figure, ``results.rst`` and ``index.html``."""
     files = []

@@ -2,7 +2,8 @@
 
 A set is a pair of ``NAME_TRAIN``/``NAME_TEST`` files (``.tsv``, ``.ts``,
 ``.arff`` or ``.txt``) or one ``NAME.npz`` file, in the folder or one level
-down. Each is read, checked and capped at ``max_series`` series per split
+down; UEA's per-channel files ``NAMEDimensionK_TRAIN`` beside ``NAME_TRAIN``
+are NAME's, not sets. Each is read, checked and capped at ``max_series`` series per split
 (drawn with a fixed seed, stratified by class), its files digested with
 SHA-256; a set that cannot be read is left out with the reason, which names
 the file.
@@ -20,6 +21,7 @@ from ._settings import fixed_seed
 # Data files, in order of preference where a split has several.
 FORMATS = (".tsv", ".ts", ".arff", ".txt")
 _SPLIT_FILE = re.compile(r"(?P<name>.+)_(?P<split>TRAIN|TEST)(?P<ext>\.[A-Za-z]+)")
+_DIMENSION = re.compile(r"(?P<name>.+)Dimension[0-9]+")
 _NPZ_KEYS = ("X_train", "y_train", "X_test", "y_test")
 
 
@@ -78,6 +80,10 @@ def _folder_sources(folder, notes):
             found.setdefault(match["name"], {}).setdefault(match["split"], []).append(
                 path
             )
+    # UEA's multivariate folders also hold each channel apart, as the sets
+    # NAMEDimension1 .. NAMEDimensionK: they are NAME's, read through NAME.
+    for name in [n for n in found if _dimension_of(n) in found]:
+        del found[name]
     sources = []
     for name, splits in sorted(found.items()):
         if set(splits) != {"TRAIN", "TEST"}:
@@ -90,11 +96,21 @@ def _folder_sources(folder, notes):
             continue
         train, test = (_preferred(splits[s]) for s in ("TRAIN", "TEST"))
         sources.append(Source(name, train, test))
-    named = {s.name for s in sources}
+    named = {s.name for s in sources} | set(notes)
     for path in npz:
-        if path.stem not in named:
-            sources.append(Source(path.stem, path, None))
+        if path.stem in named:
+            raise ValueError(
+                f"two sets named {path.stem!r} in {folder}: {path.name} and its "
+                "TRAIN/TEST files; keep one of them."
+            )
+        sources.append(Source(path.stem, path, None))
     return sources
+
+
+def _dimension_of(name):
+    """``NAME`` for a UEA per-channel set name ``NAMEDimensionK``, else None."""
+    match = _DIMENSION.fullmatch(name)
+    return match["name"] if match else None
 
 
 def _preferred(paths):
@@ -109,7 +125,10 @@ def find_sets(data_dir):
     ``.arff`` or ``.txt``; where a split has several, the first of that
     order), or ``NAME.npz`` holding ``X_train``, ``y_train``, ``X_test`` and
     ``y_test``, in ``data_dir`` or in one of its folders (one level down, as
-    the archives are laid out: ``NAME/NAME_TRAIN.tsv``).
+    the archives are laid out: ``NAME/NAME_TRAIN.tsv``). UEA's per-channel
+    files (``NAMEDimension1_TRAIN.arff`` beside ``NAME_TRAIN.arff``) are not
+    sets. Two sets of one name (a set found, or left out, twice) raise a
+    ValueError.
 
     Parameters
     ----------
@@ -129,14 +148,18 @@ def find_sets(data_dir):
         p for p in data_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
     )
     for folder in folders:
-        for source in _folder_sources(folder, notes):
-            if source.name in where:
+        folder_notes = {}
+        folder_sources = _folder_sources(folder, folder_notes)
+        # A set left out counts too: its name would be reported twice.
+        for name in [s.name for s in folder_sources] + list(folder_notes):
+            if name in where:
                 raise ValueError(
-                    f"two sets named {source.name!r}: in {where[source.name]} and "
-                    f"in {folder}; keep one of them, or give a folder holding one."
+                    f"two sets named {name!r}: in {where[name]} and in {folder}; "
+                    "keep one of them, or give a folder holding one."
                 )
-            where[source.name] = folder
-            sources.append(source)
+            where[name] = folder
+        sources += folder_sources
+        notes.update(folder_notes)
     return sources, notes
 
 

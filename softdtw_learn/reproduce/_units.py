@@ -8,6 +8,7 @@ the same key. Records are made JSON-ready here (numpy scalars as Python
 ones, non-finite floats as None).
 """
 
+import hashlib
 import json
 import math
 import os
@@ -50,9 +51,39 @@ def unit_key(experiment, data, max_series):
     return json.loads(json.dumps(key))  # tuples as lists, as read back
 
 
+# File names stay within 255 bytes with write_atomic's temporary suffix.
+_LONGEST_STEM = 200
+
+
 def unit_path(out, experiment, name):
-    """Return the file of a unit: ``out/units/EXPERIMENT/SET.json``."""
-    return out / "units" / experiment / f"{name}.json"
+    """Return the file of a unit: ``out/units/EXPERIMENT/SET.json``.
+
+    A name too long for a file name is cut, with a digest of the whole name.
+    """
+    stem = name
+    if len(name.encode("utf-8")) > _LONGEST_STEM:
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+        stem = name.encode("utf-8")[:100].decode("utf-8", "ignore") + "-" + digest
+    return out / "units" / experiment / f"{stem}.json"
+
+
+def check_writable(paths):
+    """Check, before any work, that each file of ``paths`` can be written.
+
+    Raises a ValueError naming the first path that is a folder, or whose
+    folder is a file.
+    """
+    for path in paths:
+        if path.is_dir():
+            raise ValueError(f"{path} is a folder; remove it, or give another -o.")
+        parent = path.parent
+        while not parent.exists():
+            parent = parent.parent
+        if not parent.is_dir():
+            raise ValueError(
+                f"{parent} is not a folder, so {path} cannot be written; remove "
+                "it, or give another -o."
+            )
 
 
 def write_atomic(path, content):
