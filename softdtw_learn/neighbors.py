@@ -1,5 +1,7 @@
 """Classifiers on soft-DTW: nearest centroid (paper section 3.3) and k-NN."""
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
@@ -386,9 +388,11 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
             for k, (gamma, centroids, _, _) in enumerate(path):
                 model = self._model(gamma, centroids, X)
                 scores[split, k] = scorer(model, X[test], y[test])
-        mean = scores.mean(axis=0)
-        best = int(np.argmax(mean))  # ties: the larger gamma (smoother)
         self.cv_results_ = _cv_results(gammas, scores)
+        mean = self.cv_results_["mean_test_score"]
+        # NaN ranks last, as in scikit-learn's searches; ties: the larger
+        # gamma (smoother).
+        best = int(np.argmax(np.where(np.isnan(mean), -np.inf, mean)))
         self.gamma_, self.best_score_ = gammas[best], float(mean[best])
         # Refit on everything, along the path down to the chosen gamma.
         path = self._path(data, lengths, codes, weights, gammas[: best + 1])
@@ -462,6 +466,14 @@ def _checked_gammas(gammas):
 def _cv_results(gammas, scores):
     """scikit-learn's ``cv_results_`` layout for one parameter, gamma."""
     mean = scores.mean(axis=0)
+    if np.isnan(mean).any():
+        warnings.warn(
+            "One or more of the mean test scores are NaN (a split's score was "
+            f"NaN): {mean.tolist()}; they rank last.",
+            UserWarning,
+            stacklevel=3,
+        )
+    ranked = np.where(np.isnan(mean), -np.inf, mean)
     results = {
         "gamma": np.array(gammas),
         "param_gamma": np.array(gammas),
@@ -470,7 +482,7 @@ def _cv_results(gammas, scores):
         "std_test_score": scores.std(axis=0),
         # Rank 1 is best; ties share the best rank, as scikit-learn's.
         "rank_test_score": np.array(
-            [1 + int(np.sum(mean > m)) for m in mean], dtype=np.int32
+            [1 + int(np.sum(ranked > m)) for m in ranked], dtype=np.int32
         ),
     }
     for split, row in enumerate(scores):

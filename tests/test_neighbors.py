@@ -252,6 +252,20 @@ def test_nearest_centroid_cv_reports_a_fold_without_a_class():
         SoftDTWNearestCentroidCV(cv=folds).fit(X, y)
 
 
+def test_nearest_centroid_cv_ranks_a_nan_score_last():
+    X, y = make_cylinder_bell_funnel(12, length=16, random_state=0)
+
+    def scorer(model, X, y):
+        return np.nan if model.gamma == 1.0 else 0.5
+
+    clf = SoftDTWNearestCentroidCV(gammas=(1.0, 0.1), cv=3, scoring=scorer, max_iter=50)
+    with pytest.warns(UserWarning, match="mean test scores are NaN"):
+        clf.fit(X, y)
+    assert clf.gamma_ == 0.1
+    assert clf.best_score_ == 0.5
+    np.testing.assert_array_equal(clf.cv_results_["rank_test_score"], [2, 1])
+
+
 def test_nearest_centroid_cv_passes_groups_to_a_group_splitter():
     from sklearn.model_selection import GroupKFold
 

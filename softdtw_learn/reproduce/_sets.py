@@ -3,10 +3,10 @@
 A set is a pair of ``NAME_TRAIN``/``NAME_TEST`` files (``.tsv``, ``.ts``,
 ``.arff`` or ``.txt``) or one ``NAME.npz`` file, in the folder or one level
 down; UEA's per-channel files ``NAMEDimensionK_TRAIN`` beside ``NAME_TRAIN``
-are NAME's, not sets. Each is read, checked and capped at ``max_series`` series per split
-(drawn with a fixed seed, stratified by class), its files digested with
-SHA-256; a set that cannot be read is left out with the reason, which names
-the file.
+are NAME's, not sets. Each is read, checked and capped at ``max_series``
+series per split (drawn with a fixed seed, stratified by class), its files
+digested with SHA-256; a set that cannot be read is left out with the reason,
+which names the file.
 """
 
 import hashlib
