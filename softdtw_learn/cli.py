@@ -752,7 +752,8 @@ def _cluster(args, outputs):
     plot = _plot_output(outputs, args.plot, inputs)
     centres = _array_output(outputs, args.centers, "--centers", inputs, "the centres")
     X, y = _read(inputs[0])
-    if centres is not None and X.ndim == 3 and centres.suffix.lower() == ".csv":
+    as_csv = centres is not None and centres.suffix.lower() == ".csv"
+    if as_csv and _channels(X) > 1:
         raise ValueError(
             "argument --centers: the centres of multivariate series have 3 "
             "dimensions; a CSV holds 2. Write them to .npy instead."
@@ -788,7 +789,11 @@ def _cluster(args, outputs):
         ari = adjusted_rand_score(y, best.labels_)
         print(f"adjusted Rand index against the file's labels: {ari:.3f}")
     _write_array(outputs, output, best.labels_)
-    _write_array(outputs, centres, best.cluster_centers_)
+    # One channel in a CSV: a row per centre (unequal-length data read 3-D).
+    centers = best.cluster_centers_
+    _write_array(
+        outputs, centres, centers[:, :, 0] if as_csv and centers.ndim == 3 else centers
+    )
     if plot is not None:
         from .plotting import plot_clusters
 

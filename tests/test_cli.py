@@ -447,6 +447,24 @@ def test_centres_and_labels_read_back_as_what_they_are(tmp_path, capsys):
     assert _same_bits(np.load(d), pairwise_soft_dtw(centres))
 
 
+def test_centres_of_unequal_univariate_series_fit_in_a_csv(tmp_path, capsys):
+    # The .ts reader gives unequal lengths 3-D; one channel is still a CSV row.
+    rows = ["1,2,3,4,5:a", "1,2,3:a", "5,4,3,2,1,0:b", "4,3,2:b"]
+    header = "@problemName u\n@univariate true\n@equalLength false\n"
+    ts = tmp_path / "u.ts"
+    ts.write_text(header + "@classLabel true a b\n@data\n" + "\n".join(rows) + "\n")
+    common = ["cluster", ts, "-k", "2", "--max-iter", "3", "--seed", "0"]
+    _run([*common, "--centers", tmp_path / "c.csv"])
+    _run([*common, "--centers", tmp_path / "c.npy"])
+    centres = np.load(tmp_path / "c.npy")
+    assert centres.ndim == 3 and centres.shape[2] == 1
+    X, _ = cli._read(cli._input_file(str(tmp_path / "c.csv")))
+    X = X[:, :, 0] if X.ndim == 3 else X
+    width = X.shape[1]  # the trailing NaN padding is not read back
+    assert np.isnan(centres[:, width:]).all()
+    np.testing.assert_array_equal(X, centres[:, :width, 0])
+
+
 def test_predictions_and_matrices_read_back_as_what_they_are(tmp_path, capsys):
     p_csv, p_npy = tmp_path / "p.csv", tmp_path / "p.npy"
     common = ["classify", "ECG200:TRAIN", "ECG200:TEST", "--method", "knn"]
