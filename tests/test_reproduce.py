@@ -820,6 +820,29 @@ def test_a_long_set_name_gets_a_short_unit_file(tmp_path):
     )
 
 
+def test_the_euclidean_baseline_is_nearest_centroid_and_quiet_on_constant_series():
+    import warnings
+
+    from sklearn.neighbors import NearestCentroid
+
+    from softdtw_learn.reproduce import _experiments
+
+    X, y = make_cylinder_bell_funnel(30, length=12, random_state=1)
+    Xt, yt = make_cylinder_bell_funnel(20, length=12, random_state=2)
+    expected = NearestCentroid().fit(X, y).score(Xt, yt)
+    assert _experiments._euclidean_accuracy(X[:, :, None], y, Xt[:, :, None], yt) == (
+        expected
+    )
+    constant = np.repeat([[0.0], [1.0]], 3, axis=0) * np.ones((6, 5))
+    labels = np.repeat([0, 1], 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        accuracy = _experiments._euclidean_accuracy(
+            constant, labels, constant + 0.1, labels
+        )
+    assert accuracy == 1.0
+
+
 def test_the_data_are_left_as_they_were(data_dir, tmp_path):
     before = {p: p.read_bytes() for p in data_dir.rglob("*") if p.is_file()}
     reproduce(data_dir, tmp_path / "out", progress=False, max_series=6)
