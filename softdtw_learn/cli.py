@@ -847,6 +847,20 @@ def _accuracy(predicted, y_test):
     return float(np.mean(predicted.astype(str) == np.asarray(y_test).astype(str)))
 
 
+def _note_unknown_labels(classes, y_test):
+    """Say on stderr when test labels are not training classes (as written)."""
+    known = set(np.asarray(classes).astype(str))
+    written = np.asarray(y_test).astype(str)
+    unknown = ~np.isin(written, list(known))
+    if unknown.any():
+        print(
+            f"note: {int(unknown.sum())} of {len(written)} test labels (e.g. "
+            f"{_shown(written[unknown][0])!r}) are not classes of the training "
+            "file; those series count as wrong. Are both files of one data set?",
+            file=sys.stderr,
+        )
+
+
 def _classify(args, outputs):
     gamma = _gamma(args.gamma, gradient=args.method == "centroid")
     window, n_jobs = _window(args.window), _n_jobs(args.n_jobs)
@@ -890,6 +904,7 @@ def _classify(args, outputs):
     )
     if y_test is not None:
         print(f"accuracy on the test file's labels: {_accuracy(predicted, y_test):.4f}")
+        _note_unknown_labels(model.classes_, y_test)
     _write_array(outputs, output, predicted)
     if plot is not None:
         from .plotting import plot_clusters

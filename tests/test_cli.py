@@ -465,6 +465,15 @@ def test_centres_of_unequal_univariate_series_fit_in_a_csv(tmp_path, capsys):
     np.testing.assert_array_equal(X, centres[:, :width, 0])
 
 
+def test_classify_notes_test_labels_that_training_never_had(tmp_path, capsys):
+    _run(["classify", "ECG200:TRAIN", "GunPoint:TEST", "--method", "knn"])
+    err = capsys.readouterr().err
+    assert "are not classes of the training file" in err
+    assert "of 150 test labels (e.g. '2')" in err
+    _run(["classify", "ECG200:TRAIN", "ECG200:TEST", "--method", "knn"])
+    assert "not classes" not in capsys.readouterr().err
+
+
 def test_predictions_and_matrices_read_back_as_what_they_are(tmp_path, capsys):
     p_csv, p_npy = tmp_path / "p.csv", tmp_path / "p.npy"
     common = ["classify", "ECG200:TRAIN", "ECG200:TEST", "--method", "knn"]
