@@ -351,6 +351,21 @@ def test_large_tsv_with_one_bad_last_line_names_it_without_warnings(tmp_path):
             read_ucr_file(path)
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("\u0661\u0662", r"'\\u0661\\u0662'"),  # Arabic-Indic digits
+        ("\uff11", r"'\\uff11'"),  # a fullwidth 1
+        ("1\u00a0", r"'1\\xa0'"),  # a no-break space
+    ],
+)
+def test_tsv_values_take_ascii_digits_only_and_show_the_others(tmp_path, value, shown):
+    path = tmp_path / "U_TRAIN.tsv"
+    path.write_text(f"1\t{value}\t2\t3\n2\t1\t2\t3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"line 1 {NOT_NUMBER} \({shown}\) at time"):
+        read_ucr_file(path)
+
+
 def test_tsv_labels_written_by_pandas_as_floats_read_as_ints(tmp_path):
     # pandas and numpy write an int label column of a float frame as 1.0, 2.0.
     path = tmp_path / "floats.tsv"

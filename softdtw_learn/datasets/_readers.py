@@ -27,8 +27,13 @@ from ..utils import trailing_nan_lengths
 # Missing-value tokens: NaN in every format, "?" in .ts and .arff.
 _NAN_TOKENS = ("NaN", "nan")
 _MISSING_TOKENS = ("?", "NaN", "nan")
-# A number as pandas' C parser reads one (used to find a value it rejected).
-_NUMBER_CORE = r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|(?i:inf(?:inity)?))"
+# A number as pandas' C parser reads one (used to find a value it rejected):
+# ASCII digits only, as the C parser (Python's float() takes any script's).
+_DIGITS = "[0-9]"
+_NUMBER_CORE = (
+    rf"[+-]?(?:(?:{_DIGITS}+\.?{_DIGITS}*|\.{_DIGITS}+)(?:[eE][+-]?{_DIGITS}+)?"
+    r"|(?i:inf(?:inity)?))"
+)
 _NUMBER = re.compile(rf" *{_NUMBER_CORE} *")
 _CANONICAL_INT = re.compile(r"-?[1-9][0-9]*|0")
 _FLOAT_INT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
@@ -210,7 +215,9 @@ def _bad_token(token, missing):
         return None
     if not token.strip():
         return "an empty value"
-    return f"a value that is not a number ({token.strip()!r})"
+    # ascii(): invisible and look-alike characters (a no-break space, digits
+    # of other scripts) shown escaped.
+    return f"a value that is not a number ({ascii(token.strip(' '))})"
 
 
 def _position(time, channel, n_channels):
