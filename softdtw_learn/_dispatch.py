@@ -179,12 +179,17 @@ def length_chunks(lengths, size):
     """
     order = np.argsort(lengths, kind="stable")
     sorted_lengths = lengths[order]
-    starts = [0]
-    for k in range(1, len(order)):
-        if sorted_lengths[k] != sorted_lengths[k - 1] or k - starts[-1] == size:
-            starts.append(k)
-    starts.append(len(order))
-    return order, np.asarray(starts, dtype=np.int64)
+    n = len(order)
+    if n == 0:
+        return order, np.zeros(2, dtype=np.int64)  # one empty chunk
+    # Each position's offset in its run of one length; a chunk starts at
+    # every multiple of ``size`` of it.
+    runs = np.flatnonzero(np.diff(sorted_lengths)) + 1
+    run_start = np.zeros(n, dtype=np.int64)
+    run_start[runs] = runs
+    offset = np.arange(n) - np.maximum.accumulate(run_start)
+    starts = np.flatnonzero(offset % size == 0)
+    return order, np.append(starts, n).astype(np.int64)
 
 
 def _pair_tasks(x_len, y_len, pairs):
@@ -242,6 +247,8 @@ def _beyond_lanes_table(x_len, y_len, pairs, params, want_grads):
     n, m = x_len[pairs[:, 0]], y_len[pairs[:, 1]]
     cap = _kernels._MAX_LANE_TABLE
     maybe = np.flatnonzero(n * m * LANES > cap)  # the band may still fit
+    if not len(maybe):
+        return large
     shapes, where = np.unique(
         np.stack([n[maybe], m[maybe]]), axis=1, return_inverse=True
     )

@@ -208,3 +208,20 @@ def test_bits_as_float():
     assert _apply_exp(np.array([-np.log(2.0)]))[0] == pytest.approx(0.5, rel=1e-16)
     if config.DISABLE_JIT:
         assert _kernels._int_bits_as_float(1023 << 52) == 1.0
+
+
+def test_length_chunks_cut_runs_of_one_length(rng):
+    for _ in range(300):
+        n = int(rng.integers(0, 60))
+        lengths = rng.integers(1, 5, size=n) * rng.choice([1, 1000])
+        size = int(rng.integers(1, 20))
+        order, starts = _dispatch.length_chunks(lengths, size)
+        np.testing.assert_array_equal(order, np.argsort(lengths, kind="stable"))
+        assert starts[0] == 0 and starts[-1] == n
+        chunks = [
+            lengths[order[a:b]] for a, b in zip(starts[:-1], starts[1:], strict=True)
+        ]
+        assert all(1 <= len(c) <= size and (c == c[0]).all() for c in chunks if n)
+        # Maximal: a chunk is cut short only where the length changes.
+        for c, d in zip(chunks[:-1], chunks[1:], strict=True):
+            assert len(c) == size or c[0] != d[0]
