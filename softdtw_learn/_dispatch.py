@@ -13,6 +13,7 @@ give the same bits.
 """
 
 import functools
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -50,18 +51,42 @@ def _blas_controller():
     return ThreadpoolController()
 
 
+# BLAS's thread limit is process-wide: the first block in sets it, the last
+# out restores it (blocks of several threads may overlap).
+_blas_lock = threading.Lock()
+_blas_state = {"users": 0, "limiter": None}
+
+
+@contextmanager
+def _one_blas_thread():
+    with _blas_lock:
+        if _blas_state["users"] == 0:
+            _blas_state["limiter"] = _blas_controller().limit(limits=1, user_api="blas")
+        _blas_state["users"] += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_state["users"] -= 1
+            if _blas_state["users"] == 0:
+                _blas_state["limiter"].restore_original_limits()
+                _blas_state["limiter"] = None
+
+
 @contextmanager
 def numba_threads(n_jobs):
     """Run the enclosed block with ``n_jobs`` Numba threads, then restore.
 
-    BLAS is held to one thread meanwhile: its idle threads spin on the same
-    cores between the small BLAS calls of scipy's optimisers.
+    Numba's count is the calling thread's own. BLAS is held to one thread
+    meanwhile (its idle threads spin on the same cores between the small
+    BLAS calls of scipy's optimisers), until the last such block in the
+    process ends, whichever thread runs it.
     """
     threads = effective_n_jobs(n_jobs)
     previous = numba.get_num_threads()
     numba.set_num_threads(threads)
     try:
-        with _blas_controller().limit(limits=1, user_api="blas"):
+        with _one_blas_thread():
             yield threads
     finally:
         numba.set_num_threads(previous)

@@ -54,3 +54,28 @@ def test_n_jobs_follows_joblib_and_threads_are_restored():
     with numba_threads(1) as threads:
         assert threads == 1 and numba.get_num_threads() == 1
     assert numba.get_num_threads() == before
+
+
+def test_overlapping_thread_blocks_restore_blas_once_the_last_ends():
+    # Blocks of two threads can end out of order (threadpoolctl lets one
+    # thread set OpenBLAS's limits, so the overlap is played in this one).
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_limits():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    if not blas_limits():
+        pytest.skip("no BLAS library loaded to limit")
+    threads = numba.get_num_threads()  # out of order, the last exit restores 1
+    try:
+        with threadpool_limits(limits=2, user_api="blas"):  # so that 1 differs
+            before = blas_limits()
+            first, second = numba_threads(1), numba_threads(1)
+            first.__enter__()
+            second.__enter__()
+            first.__exit__(None, None, None)  # the first block ends first
+            assert blas_limits() == [1] * len(before)
+            second.__exit__(None, None, None)
+            assert blas_limits() == before
+    finally:
+        numba.set_num_threads(threads)
