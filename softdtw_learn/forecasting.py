@@ -49,6 +49,13 @@ _SOLVERS = ("lbfgs", "adam")
 _INITS = ("random", "euclidean")
 # Prefix of the messages of the squared-loss stage of init="euclidean".
 _EUCLIDEAN_STAGE = "init='euclidean', squared-loss stage: "
+# What a fit's validation sets; a refused warm-start fit puts it back.
+_FITTED_SHAPES = (
+    "n_features_in_",
+    "feature_names_in_",
+    "input_shape_",
+    "output_shape_",
+)
 # What a failed fit removes, so that it leaves no half-trained model behind.
 _FITTED_WEIGHTS = (
     "coefs_",
@@ -550,12 +557,23 @@ n_timestamps, n_channels)
     def _fit(self, X, y, sizes, gamma, window, warm_start, coefs_init, intercepts_init):
         """Guts of fit, given checked parameters (``gamma`` None if unused)."""
         warm = warm_start and hasattr(self, "coefs_")
-        old_in = getattr(self, "input_shape_", None)
-        old_out = getattr(self, "output_shape_", None)
-        X = self._validate_X(X, reset=True)
-        Y = self._validate_y(y)
-        check_consistent_length(X, Y)
-        self.output_shape_ = Y.shape[1:]
+        fitted = {k: vars(self)[k] for k in _FITTED_SHAPES if k in vars(self)}
+        try:
+            X, Y = self._validated_pair(X, y)
+            if warm and coefs_init is None and intercepts_init is None:
+                old = (fitted.get("input_shape_"), fitted.get("output_shape_"))
+                if old != (self.input_shape_, self.output_shape_):
+                    raise ValueError(
+                        "warm_start needs the sample shapes of the previous fit: "
+                        f"{old[0]} in and {old[1]} out; got {self.input_shape_} "
+                        f"and {self.output_shape_}."
+                    )
+        except ValueError:
+            if warm:  # a refused warm fit leaves the fitted model as it was
+                for name in _FITTED_SHAPES:
+                    vars(self).pop(name, None)
+                vars(self).update(fitted)
+            raise
         series_shape = _series_shape(self.output_shape_)
         Y = np.ascontiguousarray(Y.reshape(len(Y), *series_shape))
         rng = check_random_state(self.random_state)
@@ -563,14 +581,7 @@ n_timestamps, n_channels)
         if coefs_init is not None or intercepts_init is not None:
             self._initialise(sizes, rng)
             self._set_initial(coefs_init, intercepts_init)
-        elif warm:
-            if (old_in, old_out) != (self.input_shape_, self.output_shape_):
-                raise ValueError(
-                    "warm_start needs the sample shapes of the previous fit: "
-                    f"{old_in} in and {old_out} out; got {self.input_shape_} "
-                    f"and {self.output_shape_}."
-                )
-        else:
+        elif not warm:
             self._initialise(sizes, rng)
             fresh = True
         start = time.perf_counter()
@@ -586,6 +597,14 @@ n_timestamps, n_channels)
         if self.verbose:
             print(f"trained in {time.perf_counter() - start:.2f} s")
         return self
+
+    def _validated_pair(self, X, y):
+        """Return the validated ``(X, Y)``, setting the input and output shapes."""
+        X = self._validate_X(X, reset=True)
+        Y = self._validate_y(y)
+        check_consistent_length(X, Y)
+        self.output_shape_ = Y.shape[1:]
+        return X, Y
 
     def _check_finite_fit(self, flat, loss, n_iter, stage=""):
         """Raise, as scikit-learn's MLPs do, when training left non-finite values."""

@@ -207,8 +207,18 @@ def test_bad_initial_weights_and_warm_start_shapes_are_rejected(rng):
     with pytest.raises(ValueError, match="coefs_init must have the shapes"):
         model.fit(X, y, coefs_init=[np.zeros((5, 4)), np.zeros((4, 4))])
     _fit_quietly(model.set_params(warm_start=True), X, y)
+    before = model.predict(X)
     with pytest.raises(ValueError, match="warm_start"):
         model.fit(X, rng.normal(size=(10, 4)))
+    # Refused warm fits leave the model as it was: other X, other y layout.
+    with pytest.raises(ValueError, match="warm_start"):
+        model.fit(np.c_[X, X[:, :2]], y)
+    with pytest.raises(ValueError, match="warm_start"):
+        model.fit(X, y.reshape(10, 3, 1))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.fit(X, y[:4])
+    assert (model.n_features_in_, model.input_shape_) == (5, (5,))
+    np.testing.assert_array_equal(model.predict(X), before)
 
 
 @pytest.mark.parametrize(
