@@ -38,6 +38,7 @@ from .utils import (
     check_int,
     check_params,
     check_real,
+    check_table_range,
     check_window,
     short_repr,
 )
@@ -576,6 +577,8 @@ n_timestamps, n_channels)
             raise
         series_shape = _series_shape(self.output_shape_)
         Y = np.ascontiguousarray(Y.reshape(len(Y), *series_shape))
+        if gamma is not None:  # targets whose soft-DTW overflows: say so now
+            check_table_range(gamma, series_shape[0], series_shape[0], xs=Y, ys=Y)
         rng = check_random_state(self.random_state)
         fresh = False
         if coefs_init is not None or intercepts_init is not None:

@@ -243,6 +243,12 @@ def test_bad_parameters_raise_clear_errors(rng, params, match):
         SoftDTWMLPRegressor(**params).fit(X, y)
 
 
+def test_targets_whose_soft_dtw_overflows_are_named_before_training(rng):
+    X, y = rng.normal(size=(10, 5)), rng.normal(size=(10, 3))
+    with pytest.raises(ValueError, match="squared differences reach inf.*Rescale"):
+        SoftDTWMLPRegressor((3,), max_iter=2).fit(X, y * 1e160)
+
+
 def test_bad_data_raises_clear_errors(rng):
     X, y = rng.normal(size=(10, 5)), rng.normal(size=(10, 3))
     model = SoftDTWMLPRegressor((3,), max_iter=2)
