@@ -8,7 +8,7 @@ when a function is called.
 import numpy as np
 
 from .metrics import soft_dtw_alignment
-from .utils import check_dataset, check_series
+from .utils import check_dataset, check_int, check_series
 
 __all__ = ["plot_alignment", "plot_barycenter", "plot_clusters"]
 
@@ -29,6 +29,20 @@ def _series_list(X, name):
     """Return the series of a dataset as (length, n_channels) arrays."""
     data, lengths = check_dataset(X, name)
     return [data[k, : lengths[k]] for k in range(len(data))]
+
+
+def _check_drawn(channel, max_series, **drawn):
+    """Check ``channel`` against every drawn dataset's channels, and the cap."""
+    check_int(max_series, "max_series", low=0)
+    channel = check_int(channel, "channel", low=0)
+    for name, series in drawn.items():
+        n_channels = min(s.shape[1] for s in series) if len(series) else channel + 1
+        if channel >= n_channels:
+            raise ValueError(
+                f"channel={channel} is beyond {name}, which has {n_channels} "
+                f"channel(s) (0 to {n_channels - 1})."
+            )
+    return channel
 
 
 def _draw_series(ax, series, channel, **style):
@@ -73,8 +87,10 @@ def plot_barycenter(X, barycenter, *, ax=None, channel=0, max_series=50, title=N
     plt = require_pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3))
-    series = _series_list(X, "X")[:max_series]
+    series = _series_list(X, "X")
     z = check_series(barycenter, "barycenter")
+    channel = _check_drawn(channel, max_series, X=series, barycenter=[z])
+    series = series[:max_series]
     _draw_series(ax, series, channel, color="0.7", lw=0.8)
     ax.plot(np.arange(len(z)), z[:, channel], color="C3", lw=2.2, label="barycenter")
     if title is not None:
@@ -124,6 +140,16 @@ def plot_clusters(X, labels, centers, *, axes=None, channel=0, max_series=40):
             f"labels must hold one cluster index per series ({len(series)}); "
             f"got shape {labels.shape}."
         )
+    outside = labels.dtype.kind not in "iu" or (
+        len(labels) and not (0 <= labels.min() and labels.max() < len(centres))
+    )
+    if outside:
+        raise ValueError(
+            f"labels must be cluster indices in 0 .. {len(centres) - 1} (one per "
+            f"centre), got {np.unique(labels)[:10].tolist()}; for class labels, "
+            "pass np.unique(labels, return_inverse=True)[1]."
+        )
+    channel = _check_drawn(channel, max_series, X=series, centers=centres)
     if axes is None:
         _, axes = plt.subplots(
             1, len(centres), figsize=(4 * len(centres), 3), sharey=True, squeeze=False

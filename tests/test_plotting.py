@@ -43,6 +43,30 @@ def test_bad_labels_and_too_few_axes_are_rejected(rng):
         plotting.plot_clusters(X, [0, 1, 1], X[:2], axes=[ax])
 
 
+@pytest.mark.parametrize(
+    "labels", [[1, 1, 2, 2, 3, 3], list("aabbcc"), [0, 0, 1, 1, 2, 2], [-1, 0] * 3]
+)
+def test_labels_outside_the_clusters_are_rejected(rng, labels):
+    X = rng.normal(size=(6, 10))
+    with pytest.raises(ValueError, match=r"cluster indices in 0 \.\. 1"):
+        plotting.plot_clusters(X, labels, X[:2])
+
+
+def test_channels_and_caps_are_checked(rng):
+    X3 = rng.normal(size=(6, 10, 2))
+    with pytest.raises(ValueError, match=r"channel=2 is beyond X, which has 2"):
+        plotting.plot_barycenter(X3, X3[0], channel=2)
+    with pytest.raises(ValueError, match=r"channel=1 is beyond barycenter, .* 1 "):
+        plotting.plot_barycenter(X3, X3[0, :, 0], channel=1)
+    with pytest.raises(ValueError, match="channel must be an int >= 0, got 1.0"):
+        plotting.plot_clusters(X3, [0] * 6, X3[:1], channel=1.0)
+    with pytest.raises(ValueError, match="max_series must be an int >= 0, got -1"):
+        plotting.plot_barycenter(X3, X3[0], max_series=-1)
+    ax = plotting.plot_barycenter(X3, X3[0], channel=1, max_series=4)
+    assert len(ax.lines) == 5
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), X3[0, :, 1])
+
+
 def test_missing_matplotlib_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"softdtw_learn\[plot\]"):
