@@ -251,7 +251,16 @@ def test_cbf_is_reproducible_balanced_and_scales_with_length():
     assert X1.shape == (10, 64) and sorted(np.bincount(y1).tolist()) == [3, 3, 4]
 
 
-@pytest.mark.parametrize("kwargs", [{"n_samples": 0}, {"length": 4}, {"length": 1.5}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"n_samples": 0},
+        {"n_samples": True},
+        {"length": 4},
+        {"length": 1.5},
+        {"length": True},
+    ],
+)
 def test_cbf_rejects_bad_sizes(kwargs):
     with pytest.raises(ValueError, match=r"must be an int >="):
         make_cylinder_bell_funnel(**kwargs)

@@ -1,9 +1,9 @@
 """Synthetic datasets."""
 
-import numbers
-
 import numpy as np
 from sklearn.utils import check_random_state
+
+from ..utils import check_int
 
 
 def make_cylinder_bell_funnel(n_samples=300, *, length=128, random_state=None):
@@ -44,9 +44,8 @@ def make_cylinder_bell_funnel(n_samples=300, *, length=128, random_state=None):
     >>> X.shape, sorted(set(y.tolist()))
     ((30, 128), [0, 1, 2])
     """
-    for name, value, low in (("n_samples", n_samples, 1), ("length", length, 8)):
-        if not isinstance(value, numbers.Integral) or value < low:
-            raise ValueError(f"{name} must be an int >= {low}, got {value!r}.")
+    n_samples = check_int(n_samples, "n_samples", low=1)
+    length = check_int(length, "length", low=8)
     rng = check_random_state(random_state)
     y = rng.permutation(np.arange(n_samples) % 3)
     scale = length / 128.0
