@@ -47,7 +47,17 @@ def _as_dataset(tensor, lengths, name):
         )
     if not tensor.dtype.is_floating_point:
         raise ValueError(f"{name} must hold floats; got {tensor.dtype}.")
-    arr = tensor.detach().to("cpu", torch.float64).numpy().copy()
+    try:
+        arr = tensor.detach().to("cpu", torch.float64).numpy().copy()
+    except RuntimeError as err:  # torch.func's wrappers have no storage
+        if "storage" not in str(err):
+            raise
+        raise RuntimeError(
+            f"soft-DTW loss: {name} has no data to read (a torch.func transform "
+            "such as grad, vmap or jacrev?); the loss runs its kernels outside "
+            "autograd and supports plain autograd (loss.backward(), "
+            "torch.autograd.grad) only."
+        ) from None
     if arr.ndim == 2:
         arr = arr[:, :, None]
     if lengths is not None:
@@ -222,8 +232,9 @@ class SoftDTWLoss(torch.nn.Module):
     in a batch are given as trailing NaN padding or by the ``*_lengths``
     arguments (one integer per series; the values past each length are
     ignored and receive zero gradient). The computation runs in float64 and
-    the result has the dtype of ``input``. Second derivatives are not
-    supported.
+    the result has the dtype of ``input``. Second derivatives and the
+    ``torch.func`` transforms (``grad``, ``vmap``, ``jacrev``) are not
+    supported; ``loss.backward()`` and ``torch.autograd.grad`` are.
 
     References
     ----------

@@ -242,3 +242,15 @@ def test_import_without_torch_names_the_extra(monkeypatch):
     monkeypatch.delitem(sys.modules, "softdtw_learn.torch")
     with pytest.raises(ImportError, match=r"pip install 'softdtw_learn\[torch\]'"):
         importlib.import_module("softdtw_learn.torch")
+
+
+@pytest.mark.parametrize("transform", ["grad", "vmap"])
+def test_torch_func_transforms_get_a_clear_error(transform):
+    target = torch.ones(2, 3, dtype=torch.float64)
+    x = torch.zeros(2, 3, dtype=torch.float64)
+    if transform == "grad":
+        call = torch.func.grad(lambda a: soft_dtw_loss(a, target))
+    else:
+        call = torch.func.vmap(lambda a: soft_dtw_loss(a[None], target[:1]))
+    with pytest.raises(RuntimeError, match="torch.func transform"):
+        call(x)
