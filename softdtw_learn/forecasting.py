@@ -34,13 +34,12 @@ from .utils import (
     Real,
     Unchecked,
     Window,
-    check_gamma,
+    check_gamma_grid,
     check_int,
     check_params,
     check_real,
     check_table_range,
     check_window,
-    short_repr,
 )
 
 __all__ = ["SoftDTWMLPRegressor", "SoftDTWMLPRegressorCV", "split_series"]
@@ -690,32 +689,6 @@ n_timestamps, n_channels)
         return r2_score(y, pred, sample_weight=sample_weight)
 
 
-def _gamma_grid(value, name):
-    """``gammas`` as a tuple of distinct floats > 0, at least one."""
-    try:
-        flat = not isinstance(value, str) and np.ndim(value) == 1 and len(value) > 0
-    except (TypeError, ValueError):  # ragged nesting, objects without a length
-        flat = False
-    if not flat:
-        raise ValueError(
-            f"{name} must be a non-empty sequence of numbers > 0 (the candidate "
-            f"gammas), got {short_repr(value)}."
-        )
-    grid = []
-    for gamma in value:
-        try:
-            grid.append(check_gamma(gamma, allow_zero=False))
-        except ValueError as err:
-            raise ValueError(f"{name}: {err}") from None
-    repeated = sorted({g for g in grid if grid.count(g) > 1})
-    if repeated:
-        raise ValueError(
-            f"{name} must not repeat a gamma; got {short_repr(value)}, where "
-            f"{', '.join(f'{g:g}' for g in repeated)} appears more than once."
-        )
-    return tuple(grid)
-
-
 class SoftDTWMLPRegressorCV(SoftDTWMLPRegressor):
     """Soft-DTW multi-layer perceptron with gamma chosen on held-out data.
 
@@ -869,7 +842,7 @@ class SoftDTWMLPRegressorCV(SoftDTWMLPRegressor):
             for name, rule in SoftDTWMLPRegressor._parameter_rules.items()
             if name not in ("gamma", "warm_start")
         },
-        "gammas": _gamma_grid,
+        "gammas": lambda value, name: check_gamma_grid(value, name, allow_zero=False),
         "validation_fraction": Real(low=0, high=1, low_open=True, high_open=True),
         "loss": Options("softdtw", "divergence"),
     }

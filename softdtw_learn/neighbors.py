@@ -23,7 +23,7 @@ from .utils import (
     Unchecked,
     Window,
     check_dataset,
-    check_gamma,
+    check_gamma_grid,
     check_int,
     check_params,
     check_sample_weight,
@@ -260,7 +260,7 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
     Parameters
     ----------
     gammas : sequence of float, default=(1.0, 0.1, 0.01, 0.001)
-        Candidates, >= 0 (0 is DTW with DBA centroids); solved in decreasing
+        Distinct candidates, >= 0 (0 is DTW with DBA centroids); solved in
         order.
     cv : int, cross-validation generator or iterable, default=None
         As scikit-learn's ``check_cv`` for a classifier: None is 5-fold
@@ -450,17 +450,8 @@ def _plain(label):
 
 
 def _checked_gammas(gammas):
-    """Distinct gammas >= 0, decreasing."""
-    try:
-        checked = [check_gamma(g) for g in gammas]
-    except (TypeError, ValueError):
-        checked = []
-    if not checked:
-        raise ValueError(
-            "gammas must be a non-empty sequence of finite numbers >= 0, got "
-            f"{short_repr(gammas)}."
-        )
-    return sorted(set(checked), reverse=True)
+    """Distinct gammas >= 0, decreasing (the path's order)."""
+    return sorted(check_gamma_grid(gammas, "gammas", allow_zero=True), reverse=True)
 
 
 def _cv_results(gammas, scores):

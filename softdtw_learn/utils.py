@@ -646,6 +646,37 @@ class Options:
         return check_option(value, name, self.options, self.other)
 
 
+def check_gamma_grid(value, name, *, allow_zero):
+    """Validate candidate gammas: a tuple of distinct floats, at least one.
+
+    Each is checked by :func:`check_gamma` (``allow_zero``: 0, exact DTW,
+    is a candidate); the order is kept.
+    """
+    try:
+        flat = not isinstance(value, str) and np.ndim(value) == 1 and len(value) > 0
+    except (TypeError, ValueError):  # ragged nesting, objects without a length
+        flat = False
+    if not flat:
+        raise ValueError(
+            f"{name} must be a non-empty sequence of numbers "
+            f"{'>=' if allow_zero else '>'} 0 (the candidate gammas), got "
+            f"{short_repr(value)}."
+        )
+    grid = []
+    for gamma in value:
+        try:
+            grid.append(check_gamma(gamma, allow_zero=allow_zero))
+        except ValueError as err:
+            raise ValueError(f"{name}: {err}") from None
+    repeated = sorted({g for g in grid if grid.count(g) > 1})
+    if repeated:
+        raise ValueError(
+            f"{name} must not repeat a gamma; got {short_repr(value)}, where "
+            f"{', '.join(f'{g:g}' for g in repeated)} appears more than once."
+        )
+    return tuple(grid)
+
+
 class Gamma:
     """The smoothing parameter (see :func:`check_gamma`)."""
 

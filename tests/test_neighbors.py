@@ -232,9 +232,10 @@ def _fit_from(model, X, y, starts):
     ("kwargs", "message"),
     [
         ({"gammas": []}, "gammas must be a non-empty sequence"),
-        ({"gammas": [0.1, -1.0]}, "gammas must be a non-empty sequence"),
-        ({"gammas": 0.1}, "gammas must be a non-empty sequence"),
-        ({"gammas": ["a"]}, "gammas must be a non-empty sequence"),
+        ({"gammas": [0.1, -1.0]}, "gammas: gamma must be a finite number >= 0"),
+        ({"gammas": 0.1}, "gammas must be a non-empty sequence of numbers >= 0"),
+        ({"gammas": ["a"]}, "gammas: gamma must be a finite number >= 0"),
+        ({"gammas": [0.1, 1.0, 0.1]}, "must not repeat a gamma.*0.1 appears"),
         ({"max_iter": 0}, "max_iter must be an int >= 1"),
         ({"scoring": "no_such_score"}, "no_such_score"),
     ],
