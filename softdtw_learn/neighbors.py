@@ -261,7 +261,7 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
     ----------
     gammas : sequence of float, default=(1.0, 0.1, 0.01, 0.001)
         Distinct candidates, >= 0 (0 is DTW with DBA centroids); solved in
-        order.
+        decreasing order.
     cv : int, cross-validation generator or iterable, default=None
         As scikit-learn's ``check_cv`` for a classifier: None is 5-fold
         stratified.
