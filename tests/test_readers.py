@@ -94,6 +94,8 @@ MALFORMED = {
     r"3 and @equalLength true on line 1",
     "ts_class_undeclared.ts": r"line 4 has class label 'swim', which @classLabel "
     r"on line 1 does not declare \(declared: walk run\)",
+    "ts_cut_short.ts": r"line 8 has class label '4,5', which .* A label of several "
+    r"values: is the line cut short",
     "ts_channel_count.ts": r"line 5 has 1 channels, expected 2 \(from @dimensions "
     r"on line 1\)",
     "ts_univariate_two_channels.ts": r"line 4 has 2 channels, expected 1 \(from "

@@ -677,6 +677,11 @@ def _reject_header_after_data(line, number, data_line, path):
         )
 
 
+def _shown_label(label, width=40):
+    """``label`` quoted for a message, cut to ``width`` characters."""
+    return repr(label) if len(label) <= width else repr(label[: width - 3] + "...")
+
+
 def _read_ts(text, path):
     """sktime/aeon ``.ts``: header, ``@data``, channels by ``:``, label last."""
     rows = _content_lines(_iter_lines(text), "#%")
@@ -712,10 +717,16 @@ def _read_ts(text, path):
                 )
             if classes and label not in declared:
                 shown = " ".join(classes[:20]) + (" ..." if len(classes) > 20 else "")
+                cut = (
+                    ""
+                    if "," not in label
+                    else " A label of several values: is the line cut short, "
+                    "its label missing?"
+                )
                 raise ValueError(
-                    f"{path}: line {number} has class label {label!r}, which "
-                    f"@classLabel on line {header['classlabel'][1]} does not "
-                    f"declare (declared: {shown})."
+                    f"{path}: line {number} has class label {_shown_label(label)}, "
+                    f"which @classLabel on line {header['classlabel'][1]} does not "
+                    f"declare (declared: {shown}).{cut}"
                 )
             labels.append(label)
         channels = line.split(":")
