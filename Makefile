@@ -1,6 +1,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+DEMO_STAMP := $(VENV)/.installed-demo
 STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.installed-docs
 # The torch extra's tests run in CI; 2.13.0 is the CPU build these machines hold.
@@ -8,9 +9,15 @@ TORCH ?= torch==2.13.0
 
 .PHONY: test demo docs lint bench coverage warmup clean
 
-$(STAMP): pyproject.toml
+# The demo needs the package and matplotlib only; the tests add their tools,
+# torch and dask.
+$(DEMO_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[plot]"
+	touch $(DEMO_STAMP)
+
+$(STAMP): $(DEMO_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,plot,torch,dask]" "$(TORCH)"
 	touch $(STAMP)
 
@@ -18,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/python -m softdtw_learn demo
 
 $(DOCS_STAMP): $(STAMP)
@@ -48,7 +55,7 @@ coverage: $(STAMP)
 		--cov=softdtw_learn --cov-report=term-missing:skip-covered \
 		$(COVERAGE_TESTS) $(COVERAGE_SLOW)
 
-warmup: $(STAMP)
+warmup: $(DEMO_STAMP)
 	$(BIN)/softdtw-learn warmup
 
 bench: $(STAMP)

@@ -968,7 +968,8 @@ def _warmup(args, outputs):
     from ._warmup import warm_up
 
     start = time.perf_counter()
-    steps = warm_up(progress=not args.quiet)
+    # A bar on a terminal only, as every command's (not in a build log).
+    steps = warm_up(progress=not args.quiet and sys.stderr.isatty())
     print(f"warm-up: {len(steps)} steps in {time.perf_counter() - start:.1f} s")
     print(
         "kernels compiled and cached on disk by Numba: later runs load them "
