@@ -285,6 +285,19 @@ def test_long_dataframe_round_trip_with_unequal_lengths(rng):
     np.testing.assert_array_equal(back, X[[1, 2, 0]])
 
 
+@pytest.mark.parametrize("channels", [1, 3])
+def test_long_dataframe_defaults_read_what_to_long_dataframe_writes(rng, channels):
+    X = np.full((3, 5, channels), np.nan)
+    for k, n in enumerate((5, 2, 4)):
+        X[k, :n] = rng.normal(size=(n, channels))
+    back, ids = from_long_dataframe(to_long_dataframe(X))
+    assert ids.tolist() == [0, 1, 2]
+    np.testing.assert_array_equal(back, X)
+    only_keys = pd.DataFrame({"id": [0], "time": [0]})
+    with pytest.raises(ValueError, match="no column besides 'id' and 'time'"):
+        from_long_dataframe(only_keys)
+
+
 def test_long_dataframe_univariate_equal_lengths_is_2d():
     df = pd.DataFrame({"id": [0, 0, 1, 1], "t": [1, 0, 0, 1], "x": [2.0, 1, 3, 4]})
     X, ids = from_long_dataframe(df, id_col="id", time_col="t", value_cols="x")
@@ -335,7 +348,7 @@ HOSTILE_FRAMES = {
         {"value_cols": "xy"},
         r"no column\(s\) \['xy'\]",
     ),
-    "value-cols-none": (_long(), {"value_cols": None}, r"value_cols must be a column"),
+    "value-cols-number": (_long(), {"value_cols": 3}, r"value_cols must be a column"),
     "value-cols-set": (_long(), {"value_cols": {"x"}}, r"list of column names, got"),
     "value-cols-int": (_long(), {"value_cols": 5}, r"value_cols must be a column"),
     "value-cols-empty": (_long(), {"value_cols": []}, r"value_cols is empty"),

@@ -90,6 +90,13 @@ def _check_columns(df, id_col, time_col, value_cols):
         )
     _check_label(id_col, "id_col")
     _check_label(time_col, "time_col")
+    if value_cols is None:  # every other column, as to_long_dataframe writes
+        value_cols = [c for c in df.columns if c not in (id_col, time_col)]
+        if not value_cols:
+            raise ValueError(
+                f"df has no column besides {id_col!r} and {time_col!r} to read "
+                "values from; name them with value_cols."
+            )
     columns = _value_columns(value_cols)
     if id_col == time_col:
         raise ValueError(f"id_col and time_col are both {id_col!r}; name two columns.")
@@ -310,23 +317,25 @@ def _order(df, id_col, time_col):
         ) from None
 
 
-def from_long_dataframe(df, *, id_col, time_col, value_cols):
+def from_long_dataframe(df, *, id_col="id", time_col="time", value_cols=None):
     """Build a padded dataset from a long DataFrame (one row per time step).
 
     Parameters
     ----------
     df : pandas.DataFrame
         One row per (series, time step); it is not modified.
-    id_col : str
+    id_col : str, default="id"
         Column naming the series: ids of one type (numbers, strings,
         datetimes, ...), no missing ones. Ints mixed with strings are refused,
         as they have no common order.
-    time_col : str
+    time_col : str, default="time"
         Column ordering the steps within a series: finite numbers, datetimes
         or timedeltas. Only the order counts: gaps are not filled.
-    value_cols : str or list of str
+    value_cols : str or list of str, default=None
         Column(s) holding the channel values: real numbers, no NaN or inf.
-        A single string names one column.
+        A single string names one column; None takes every other column, in
+        the frame's order (the defaults read what :func:`to_long_dataframe`
+        writes).
 
     Returns
     -------
