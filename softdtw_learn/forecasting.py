@@ -337,7 +337,17 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
 
     def _validate_X(self, X, reset):
         """Check X (2-D or 3-D, finite) and return it flattened per sample."""
-        arr = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float64)
+        try:
+            arr = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float64)
+        except ValueError as err:
+            if "inhomogeneous" not in str(err) and "sequence" not in str(err):
+                raise
+            raise ValueError(
+                "X must hold samples of one shape (n_samples, n_timestamps[, "
+                "n_channels]): a network has a fixed input width, so series of "
+                "different lengths need cutting to one length first (e.g. "
+                "split_series on equal-length series)."
+            ) from None
         if arr.ndim > 3:
             raise ValueError(
                 "X must be 2-D (n_samples, n_timestamps) or 3-D (n_samples, "

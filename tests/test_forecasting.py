@@ -243,6 +243,12 @@ def test_bad_parameters_raise_clear_errors(rng, params, match):
         SoftDTWMLPRegressor(**params).fit(X, y)
 
 
+def test_series_of_different_lengths_get_a_clear_error(rng):
+    ragged = [rng.normal(size=5), rng.normal(size=6)]
+    with pytest.raises(ValueError, match="samples of one shape .* fixed input width"):
+        SoftDTWMLPRegressor((3,), max_iter=2).fit(ragged, rng.normal(size=(2, 3)))
+
+
 def test_targets_whose_soft_dtw_overflows_are_named_before_training(rng):
     X, y = rng.normal(size=(10, 5)), rng.normal(size=(10, 3))
     with pytest.raises(ValueError, match="squared differences reach inf.*Rescale"):
