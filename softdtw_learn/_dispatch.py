@@ -41,8 +41,14 @@ def effective_n_jobs(n_jobs):
     # default is the cluster's size) does not change them.
     if n_jobs is None:
         return 1
-    threads = n_jobs if n_jobs > 0 else joblib.cpu_count() + 1 + n_jobs
+    threads = n_jobs if n_jobs > 0 else _cpu_count() + 1 + n_jobs
     return max(1, min(threads, numba.config.NUMBA_NUM_THREADS))
+
+
+@functools.cache
+def _cpu_count():
+    # Read once: joblib reads the cgroup files at every call (~0.1 ms).
+    return joblib.cpu_count()
 
 
 @functools.cache
