@@ -91,6 +91,12 @@ def _shown(text, width=30):
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+def _first_line(err):
+    """Return an error's first non-blank line (its type's name when it has none)."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    return lines[0] if lines else type(err).__name__
+
+
 def _option_error(option, message, text):
     return ValueError(f"argument {option}: {message}, got {_shown(text)!r}.")
 
@@ -318,8 +324,7 @@ def _read(source, *, labels=False):
             X, y = read_ucr_file(path)
         check_dataset(X, "series")
     except ValueError as err:
-        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-        message = lines[0] if lines else type(err).__name__
+        message = _first_line(err)
         if str(source) not in message:
             message = f"{source}: {message}"
         raise ValueError(message) from None
@@ -849,9 +854,8 @@ def _accuracy(predicted, y_test):
 
 def _note_unknown_labels(classes, y_test):
     """Say on stderr when test labels are not training classes (as written)."""
-    known = set(np.asarray(classes).astype(str))
     written = np.asarray(y_test).astype(str)
-    unknown = ~np.isin(written, list(known))
+    unknown = ~np.isin(written, np.asarray(classes).astype(str))
     if unknown.any():
         print(
             f"note: {int(unknown.sum())} of {len(written)} test labels (e.g. "
@@ -1327,9 +1331,7 @@ def main(argv=None):
         _say(prog, f"not enough memory ({err or 'MemoryError'}); use less data.")
         return 1
     except (ValueError, OSError) as err:
-        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-        message = lines[0] if lines else type(err).__name__
-        _say(prog, message)
+        _say(prog, _first_line(err))
         return 1
 
 

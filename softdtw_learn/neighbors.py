@@ -389,10 +389,10 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
                 model = self._model(gamma, centroids, X)
                 scores[split, k] = scorer(model, X[test], y[test])
         self.cv_results_ = _cv_results(gammas, scores)
+        # The first of rank 1 (NaN ranks last): ties take the larger gamma,
+        # the smoother.
+        best = int(np.argmin(self.cv_results_["rank_test_score"]))
         mean = self.cv_results_["mean_test_score"]
-        # NaN ranks last, as in scikit-learn's searches; ties: the larger
-        # gamma (smoother).
-        best = int(np.argmax(np.where(np.isnan(mean), -np.inf, mean)))
         self.gamma_, self.best_score_ = gammas[best], float(mean[best])
         # Refit on everything, along the path down to the chosen gamma.
         path = self._path(data, lengths, codes, weights, gammas[: best + 1])

@@ -753,15 +753,20 @@ def check_sample_weight(sample_weight, n_samples, min_positive=1, name="sample_w
     return weights
 
 
+def nearest_existing(path):
+    """Return ``path`` or its nearest ancestor that exists (a ``Path``)."""
+    while not path.exists():
+        path = path.parent
+    return path
+
+
 def check_creatable_folder(out):
     """Check that folder ``out`` exists or can be created, and can be written.
 
     ``out`` is a ``Path``; its nearest existing ancestor must be a writable
     folder. Raises a ValueError that names it otherwise.
     """
-    existing = out
-    while not existing.exists():
-        existing = existing.parent
+    existing = nearest_existing(out)
     if not existing.is_dir():
         raise ValueError(f"{existing} is not a folder; cannot create {out} in it.")
     if not os.access(existing, os.W_OK | os.X_OK):

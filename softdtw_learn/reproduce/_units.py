@@ -16,6 +16,7 @@ import secrets
 
 import numpy as np
 
+from ..utils import nearest_existing
 from ._settings import SETTINGS
 
 # Bumped when an experiment's protocol changes: older units are recomputed.
@@ -76,9 +77,7 @@ def check_writable(paths):
     for path in paths:
         if path.is_dir():
             raise ValueError(f"{path} is a folder; remove it, or give another -o.")
-        parent = path.parent
-        while not parent.exists():
-            parent = parent.parent
+        parent = nearest_existing(path.parent)
         if not parent.is_dir():
             raise ValueError(
                 f"{parent} is not a folder, so {path} cannot be written; remove "
