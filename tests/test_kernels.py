@@ -118,7 +118,7 @@ def test_lanes_forward_is_algorithm_1(rng, gamma, window):
     ]
     x_lanes, y_lanes = _lanes(pairs)
     lo, hi = _kernels._band_bounds(9, 7, window)
-    weights = np.empty((_kernels._row_offsets(lo, hi)[-1], 2, L))
+    weights = _kernels._lanes_table(_kernels._row_offsets(lo, hi)[-1])
     values = _kernels._lanes_forward(x_lanes, y_lanes, lo, hi, gamma, weights)
     expected = [_reference(x, y, gamma, window) for x, y in pairs]
     np.testing.assert_allclose(values[: len(pairs)], expected, rtol=1e-13, atol=1e-13)
@@ -136,7 +136,7 @@ def test_lanes_backward_is_algorithm_2(rng, window):
     pairs = [(rng.normal(size=(5, 2)), rng.normal(size=(4, 2)) * s) for s in (1, 3)]
     x_lanes, y_lanes = _lanes(pairs)
     lo, hi = _kernels._band_bounds(5, 4, window)
-    table = np.empty((_kernels._row_offsets(lo, hi)[-1], 3, L))
+    table = _kernels._lanes_table(_kernels._row_offsets(lo, hi)[-1])
     _kernels._lanes_forward(x_lanes, y_lanes, lo, hi, gamma, table)
     grad_x, grad_y = np.empty((5, 2, L)), np.empty((4, 2, L))
     _kernels._lanes_backward(x_lanes, y_lanes, lo, hi, table, grad_x, grad_y)
