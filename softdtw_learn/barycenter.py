@@ -30,6 +30,10 @@ __all__ = ["dtw_barycenter_averaging", "soft_dtw_barycenter"]
 
 # Most stages "auto" continuation solves above the target gamma.
 _MAX_STAGES = 3
+# Least share of a magnitude that the solver divides by (see _descend, _unit).
+_FLOOR = 1e-8
+# The gradient test's share of tol (see _descend).
+_GRADIENT_SHARE = 1e-6
 
 
 def _resample(series, length):
@@ -52,6 +56,41 @@ def _objective(flat, shape, xs, lengths, coef, params, self_terms):
         flat.reshape(shape), xs, lengths, coef, params, self_terms
     )
     return value, grad.ravel()
+
+
+def _descend(flat, args, tol, max_iter, units):
+    """One L-BFGS-B solve of the objective from ``flat``, free of the data's units.
+
+    L-BFGS-B is not invariant to the units of its problem: its decrease test
+    divides by ``max(|f|, 1)``, an absolute test for an objective below 1
+    (per-step soft-DTW losses of z-normalised series are 0.01 and less at
+    small gamma: it stopped after 2-5 iterations there), and its first step
+    and gradient test are in the units of ``z``. So it solves for ``z`` in
+    a unit, with the objective divided by its magnitude at the start or a
+    least divisor, for a start at 0 (``units``, see :func:`_units`): series
+    scaled by ``s`` with gamma by ``s**2`` give the same iterations, and
+    ``tol`` is relative at every scale. The projected-gradient test, in the
+    same units, is ``_GRADIENT_SHARE`` times ``tol``: it stops a start whose
+    gradient is rounding noise (the mean of constant series), not a descent.
+    """
+    unit, least = units
+    first = _objective(flat, *args)
+    norm = max(abs(first[0]), least)
+    start = flat / unit
+
+    def unit_free(u):
+        value, grad = first if np.array_equal(u, start) else _objective(u * unit, *args)
+        return value / norm, grad * (unit / norm)
+
+    result = minimize(
+        unit_free,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": max_iter, "ftol": tol, "gtol": _GRADIENT_SHARE * tol},
+    )
+    result.x = result.x * unit
+    return result
 
 
 def soft_dtw_barycenter(
@@ -94,7 +133,9 @@ n_timestamps, n_channels), or list of series
     max_iter : int, default=100
         Maximum number of L-BFGS-B iterations.
     tol : float, default=1e-5
-        Tolerance passed to L-BFGS-B (relative decrease of the objective).
+        A stage stops when an L-BFGS-B iteration lowers the objective by at
+        most ``tol`` times the largest of its magnitudes before and after the
+        step and at the stage's start: relative at every scale of the data.
     n_jobs : int, default=None
         Threads over series: None means 1, -1 all cores.
     return_n_iter : bool, default=False
@@ -197,7 +238,9 @@ def _soft_dtw_barycenter(
     weights = _checked_weights(weights, n_series)
     if length is not None:
         length = check_int(length, "length", low=1)
-    schedule = _schedule(continuation, gamma, _cost_scale(xs, lengths))
+    scale = _cost_scale(xs, lengths, weights)
+    schedule = _schedule(continuation, gamma, scale)
+    units = _units(xs, lengths, weights, scale)
     with _dispatch.numba_threads(n_jobs):
         z = _initial_barycenter(
             xs, lengths, weights, init, (gamma, window, n_jobs), n_channels
@@ -214,15 +257,8 @@ def _soft_dtw_barycenter(
             self_terms = None
             if divergence:
                 self_terms = float(coef @ _dispatch.self_values(xs, lengths, params))
-            result = minimize(
-                _objective,
-                z.ravel(),
-                args=(z.shape, xs, lengths, coef, params, self_terms),
-                jac=True,
-                method="L-BFGS-B",
-                tol=tol,
-                options={"maxiter": max_iter},
-            )
+            args = (z.shape, xs, lengths, coef, params, self_terms)
+            result = _descend(z.ravel(), args, tol, max_iter, units)
             z = result.x.reshape(z.shape)
             n_iter += int(result.nit)
     barycenter = z[:, 0] if flat_output else z
@@ -402,23 +438,48 @@ def _dtw_barycenter_averaging(X, weights, init, length, window, max_iter, tol):
     return (z[:, 0] if flat_output else z), n_iter, True
 
 
-def _cost_scale(xs, lengths):
-    """Typical cost of a cell: the mean over series of their total variance.
+def _cost_scale(xs, lengths, weights):
+    """Typical cost of a cell: the weighted mean of the series' total variances.
 
     About 1 for z-normalised univariate series; "auto" continuation starts
-    at this gamma, where the soft minimum averages over most paths.
+    at this gamma, where the soft minimum averages over most paths, and the
+    solver works in units of its square root. Weighted as the objective is,
+    so that integer weights act as repeated series.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        variances = [
-            float(np.sum(np.var(x[:n], axis=0)))
-            for x, n in zip(xs, lengths, strict=True)
-        ]
-        scale = float(np.mean(variances))
+        variances = np.array(
+            [
+                float(np.sum(np.var(x[:n], axis=0)))
+                for x, n in zip(xs, lengths, strict=True)
+            ]
+        )
+        scale = float(weights @ variances)
     # Beyond float64 (values near 1e154 and up) the range check that follows
     # asks for rescaled series; the schedule only needs a finite scale here.
     if not np.isfinite(scale):
         return np.finfo(np.float64).max
     return max(scale, np.finfo(np.float64).tiny)
+
+
+def _units(xs, lengths, weights, scale):
+    """Return the solver's unit of ``z`` and least divisor of the objective.
+
+    The unit is the series' deviation, ``sqrt(scale)``; the least divisor
+    ``_FLOOR`` times their weighted mean square (with the deviation, at least
+    ``_FLOOR`` times their root mean square, so that the solver's numbers
+    stay finite for constant series). Both 1 for series of zeros.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        squares = [
+            float(np.mean(np.sum(x[:n] ** 2, axis=1)))
+            for x, n in zip(xs, lengths, strict=True)
+        ]
+        square = float(weights @ np.array(squares))
+    if not np.isfinite(square):  # the range check that follows says why
+        return float(np.sqrt(scale)), scale
+    if square <= np.finfo(np.float64).tiny:
+        return 1.0, 1.0
+    return max(float(np.sqrt(scale)), _FLOOR * np.sqrt(square)), _FLOOR * square
 
 
 def _is_zero(value):

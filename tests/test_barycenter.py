@@ -201,6 +201,58 @@ def test_ecg200_barycenter_has_lower_dtw_loss_than_the_mean():
         assert loss(z) < loss(X.mean(axis=0))
 
 
+@pytest.mark.parametrize("scale", [1e-3, 1e3])
+def test_barycenter_does_not_depend_on_the_units_of_the_data(scale):
+    # soft_dtw(s x, s y; s**2 gamma) = s**2 soft_dtw(x, y; gamma): the same
+    # problem in other units, so the same iterations and barycenter (times s).
+    from softdtw_learn.datasets import load_gunpoint
+
+    data = load_gunpoint()
+    X = data.X_train[data.y_train == data.y_train[0]][:8]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        z, n_iter = soft_dtw_barycenter(X, gamma=0.01, return_n_iter=True)
+        zs, n_iter_s = soft_dtw_barycenter(
+            X * scale, gamma=0.01 * scale**2, return_n_iter=True
+        )
+    assert n_iter_s == n_iter
+    np.testing.assert_allclose(zs / scale, z, rtol=0, atol=1e-4 * np.abs(z).max())
+
+
+def test_a_small_objective_is_not_stopped_by_an_absolute_test():
+    # The per-step loss of z-normalised series at gamma 0.01 is about 0.01:
+    # L-BFGS-B's own test (decrease over max(|f|, 1)) stopped it after a few
+    # iterations, with the objective still falling.
+    from softdtw_learn.datasets import load_gunpoint
+
+    data = load_gunpoint()
+    X = data.X_train[data.y_train == data.y_train[0]][:8]
+    args = dict(gamma=0.01, continuation=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        z, n_iter = soft_dtw_barycenter(X, return_n_iter=True, **args)
+        longer = soft_dtw_barycenter(X, tol=0.0, max_iter=n_iter + 50, **args)
+    loss = lambda b: np.mean([soft_dtw(b, x, gamma=0.01) / len(x) for x in X])  # noqa: E731
+    assert n_iter > 20
+    # Stopped where 50 more iterations gain less than 1e-3 of the objective.
+    assert loss(z) - loss(longer) <= 1e-3 * abs(loss(z))
+
+
+@pytest.mark.parametrize("divergence", [False, True])
+@pytest.mark.parametrize(
+    "X",
+    [np.full((3, 5), 7.0), np.repeat([[0.0], [1.0]], 4, axis=1), np.zeros((2, 4))],
+    ids=["constant", "two-levels", "zeros"],
+)
+def test_constant_series_converge_at_their_mean(X, divergence):
+    # Their mean is a stationary point up to rounding; the solver's units
+    # (the series' deviation) are floored for them, and it stops at once.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        z = soft_dtw_barycenter(X, gamma=0.1, divergence=divergence)
+    np.testing.assert_allclose(z, X.mean(axis=0), rtol=1e-12, atol=0)
+
+
 def test_result_does_not_depend_on_the_thread_count(rng):
     X = rng.normal(size=(9, 20, 2))
     with warnings.catch_warnings():
