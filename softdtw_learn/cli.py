@@ -195,9 +195,13 @@ class _Source:
 
 
 def _bundled_names():
-    from .datasets._bundled import BUNDLED
+    """Return the bundled sets' names: the folders of the package's data.
 
-    return sorted(BUNDLED, key=str.lower)
+    Read from the folder rather than ``datasets.BUNDLED``, whose import
+    (scikit-learn's) would add a second to ``--version`` and ``--help``.
+    """
+    data = Path(__file__).parent / "datasets" / "data"
+    return sorted((p.name for p in data.iterdir() if p.is_dir()), key=str.lower)
 
 
 def _bundled_source(text):

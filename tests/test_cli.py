@@ -517,6 +517,30 @@ def test_version_prints_the_package_version(capsys):
     assert capsys.readouterr().out == f"softdtw-learn {softdtw_learn.__version__}\n"
 
 
+def test_bundled_names_are_the_loaders_sets():
+    from softdtw_learn.datasets._bundled import BUNDLED
+
+    assert cli._bundled_names() == sorted(BUNDLED, key=str.lower)
+
+
+def test_version_and_help_do_not_import_scikit_learn():
+    # A second of imports for a line of output; a fresh interpreter.
+    code = (
+        "import sys\n"
+        "from softdtw_learn import cli\n"
+        "for args in (['--version'], ['--help']):\n"
+        "    try:\n"
+        "        cli.main(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print('sklearn' in sys.modules, 'numba' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines()[-1] == "False False"
+
+
 @pytest.mark.parametrize(
     "command",
     ["demo", "distance", "barycenter", "cluster", "classify", "warmup", "reproduce"],
