@@ -30,7 +30,8 @@ __all__ = ["dtw_barycenter_averaging", "soft_dtw_barycenter"]
 
 # Most stages "auto" continuation solves above the target gamma.
 _MAX_STAGES = 3
-# Least share of a magnitude that the solver divides by (see _descend, _unit).
+# The objective's magnitude, in squared units, below which the solver's
+# decrease test turns absolute (see _descend).
 _FLOOR = 1e-8
 # The gradient test's share of tol (see _descend).
 _GRADIENT_SHARE = 1e-6
@@ -58,36 +59,42 @@ def _objective(flat, shape, xs, lengths, coef, params, self_terms):
     return value, grad.ravel()
 
 
-def _descend(flat, args, tol, max_iter, units):
+def _descend(flat, args, tol, max_iter, unit):
     """One L-BFGS-B solve of the objective from ``flat``, free of the data's units.
 
     L-BFGS-B is not invariant to the units of its problem: its decrease test
-    divides by ``max(|f|, 1)``, an absolute test for an objective below 1
-    (per-step soft-DTW losses of z-normalised series are 0.01 and less at
-    small gamma: it stopped after 2-5 iterations there), and its first step
-    and gradient test are in the units of ``z``. So it solves for ``z`` in
-    a unit, with the objective divided by its magnitude at the start or a
-    least divisor, for a start at 0 (``units``, see :func:`_units`): series
-    scaled by ``s`` with gamma by ``s**2`` give the same iterations, and
-    ``tol`` is relative at every scale. The projected-gradient test, in the
-    same units, is ``_GRADIENT_SHARE`` times ``tol``: it stops a start whose
-    gradient is rounding noise (the mean of constant series), not a descent.
+    is ``f_k - f_k+1 <= ftol * max(|f_k|, |f_k+1|, 1)``, absolute for an
+    objective below 1 (per-step soft-DTW losses of z-normalised series are
+    0.01 and less at small gamma: it stopped after 2-5 iterations there),
+    and its first step and gradient test are in the units of ``z``. So it
+    solves for ``z`` in ``unit`` (see :func:`_unit`) with the objective
+    divided by ``_FLOOR * unit**2``: the decrease test is relative to the
+    objective down to that magnitude, and series scaled by ``s`` with gamma
+    by ``s**2`` (or shifted by a constant) give the same iterations. The
+    projected-gradient test stops where the gradient, per unit, is below
+    ``_GRADIENT_SHARE * tol`` times the objective at the start. Constant
+    series (``unit`` None) have no deviation to measure in: L-BFGS-B's own
+    tests, in their units, stop their mean at once where its gradient is
+    rounding noise.
     """
-    unit, least = units
     first = _objective(flat, *args)
-    norm = max(abs(first[0]), least)
+    if unit is None:
+        unit, least, gtol = 1.0, 1.0, tol
+    else:
+        least = _FLOOR * unit**2
+        gtol = _GRADIENT_SHARE * tol * max(abs(first[0]), least) / least
     start = flat / unit
 
     def unit_free(u):
         value, grad = first if np.array_equal(u, start) else _objective(u * unit, *args)
-        return value / norm, grad * (unit / norm)
+        return value / least, grad * (unit / least)
 
     result = minimize(
         unit_free,
         start,
         jac=True,
         method="L-BFGS-B",
-        options={"maxiter": max_iter, "ftol": tol, "gtol": _GRADIENT_SHARE * tol},
+        options={"maxiter": max_iter, "ftol": tol, "gtol": gtol},
     )
     result.x = result.x * unit
     return result
@@ -134,8 +141,8 @@ n_timestamps, n_channels), or list of series
         Maximum number of L-BFGS-B iterations.
     tol : float, default=1e-5
         A stage stops when an L-BFGS-B iteration lowers the objective by at
-        most ``tol`` times the largest of its magnitudes before and after the
-        step and at the stage's start: relative at every scale of the data.
+        most ``tol`` times its magnitude: relative at every scale of the data
+        (and absolute below 1e-8 times the series' variance).
     n_jobs : int, default=None
         Threads over series: None means 1, -1 all cores.
     return_n_iter : bool, default=False
@@ -195,8 +202,16 @@ n_timestamps, n_channels), or list of series
         continuation,
     )
     if not converged:
+        advice = "raise max_iter or tol"
+        if "ABNORMAL" in message:
+            # The line search found no lower objective along the gradient.
+            advice = (
+                "the line search found no decrease, so the gradient is mostly "
+                "rounding: centre or rescale series that lie far from 0 for "
+                "their spread, or raise tol"
+            )
         warnings.warn(
-            f"soft_dtw_barycenter did not converge ({message}); raise max_iter or tol.",
+            f"soft_dtw_barycenter did not converge ({message}); {advice}.",
             ConvergenceWarning,
             stacklevel=2,
         )
@@ -240,7 +255,7 @@ def _soft_dtw_barycenter(
         length = check_int(length, "length", low=1)
     scale = _cost_scale(xs, lengths, weights)
     schedule = _schedule(continuation, gamma, scale)
-    units = _units(xs, lengths, weights, scale)
+    unit = _unit(scale)
     with _dispatch.numba_threads(n_jobs):
         z = _initial_barycenter(
             xs, lengths, weights, init, (gamma, window, n_jobs), n_channels
@@ -258,7 +273,7 @@ def _soft_dtw_barycenter(
             if divergence:
                 self_terms = float(coef @ _dispatch.self_values(xs, lengths, params))
             args = (z.shape, xs, lengths, coef, params, self_terms)
-            result = _descend(z.ravel(), args, tol, max_iter, units)
+            result = _descend(z.ravel(), args, tol, max_iter, unit)
             z = result.x.reshape(z.shape)
             n_iter += int(result.nit)
     barycenter = z[:, 0] if flat_output else z
@@ -461,25 +476,14 @@ def _cost_scale(xs, lengths, weights):
     return max(scale, np.finfo(np.float64).tiny)
 
 
-def _units(xs, lengths, weights, scale):
-    """Return the solver's unit of ``z`` and least divisor of the objective.
+def _unit(scale):
+    """Return the solver's unit of ``z``: the series' deviation, ``sqrt(scale)``.
 
-    The unit is the series' deviation, ``sqrt(scale)``; the least divisor
-    ``_FLOOR`` times their weighted mean square (with the deviation, at least
-    ``_FLOOR`` times their root mean square, so that the solver's numbers
-    stay finite for constant series). Both 1 for series of zeros.
+    A deviation, not a magnitude: series shifted by a constant keep their
+    unit. None for constant series (``scale`` at its floor), which are
+    solved in their own units (see :func:`_descend`).
     """
-    with np.errstate(over="ignore", invalid="ignore"):
-        squares = [
-            float(np.mean(np.sum(x[:n] ** 2, axis=1)))
-            for x, n in zip(xs, lengths, strict=True)
-        ]
-        square = float(weights @ np.array(squares))
-    if not np.isfinite(square):  # the range check that follows says why
-        return float(np.sqrt(scale)), scale
-    if square <= np.finfo(np.float64).tiny:
-        return 1.0, 1.0
-    return max(float(np.sqrt(scale)), _FLOOR * np.sqrt(square)), _FLOOR * square
+    return float(np.sqrt(scale)) if scale > np.finfo(np.float64).tiny else None
 
 
 def _is_zero(value):

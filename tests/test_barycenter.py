@@ -219,6 +219,36 @@ def test_barycenter_does_not_depend_on_the_units_of_the_data(scale):
     np.testing.assert_allclose(zs / scale, z, rtol=0, atol=1e-4 * np.abs(z).max())
 
 
+@pytest.mark.parametrize("shift", [1e4, 1e8])
+def test_barycenter_moves_with_the_data_when_shifted(rng, shift):
+    # Soft-DTW sees differences only: series shifted by c give the barycenter
+    # shifted by c (the solver's unit is a deviation, not a magnitude).
+    X = np.cumsum(rng.normal(size=(6, 25)), axis=1)
+    X = (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        z, n_iter = soft_dtw_barycenter(X, gamma=0.01, return_n_iter=True)
+        zs, n_iter_s = soft_dtw_barycenter(X + shift, gamma=0.01, return_n_iter=True)
+    assert n_iter_s == n_iter
+    np.testing.assert_allclose(zs - shift, z, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("level", [10.0, 1e3])
+def test_a_far_start_is_not_stopped_early(rng, level):
+    # The decrease test is relative to the objective where it is, not where
+    # it started (far from the data, large): 200 more iterations from where
+    # it stopped gain little.
+    X = np.cumsum(rng.normal(size=(6, 25)), axis=1)
+    X = (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True)
+    loss = lambda b: np.mean([soft_dtw(b, x, gamma=0.1) for x in X])  # noqa: E731
+    args = dict(gamma=0.1, continuation=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        far = soft_dtw_barycenter(X, init=np.full(25, level), **args)
+        more = soft_dtw_barycenter(X, init=far, tol=0.0, max_iter=200, **args)
+    assert loss(far) - loss(more) <= 1e-3 * abs(loss(more))
+
+
 def test_a_small_objective_is_not_stopped_by_an_absolute_test():
     # The per-step loss of z-normalised series at gamma 0.01 is about 0.01:
     # L-BFGS-B's own test (decrease over max(|f|, 1)) stopped it after a few
