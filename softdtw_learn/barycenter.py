@@ -206,9 +206,9 @@ n_timestamps, n_channels), or list of series
         if "ABNORMAL" in message:
             # The line search found no lower objective along the gradient.
             advice = (
-                "the line search found no decrease, so the gradient is mostly "
-                "rounding: centre or rescale series that lie far from 0 for "
-                "their spread, or raise tol"
+                "the line search found no decrease: the objective's changes "
+                "are at its rounding, as when gamma is large for the series' "
+                "variance; lower gamma, or raise tol"
             )
         warnings.warn(
             f"soft_dtw_barycenter did not converge ({message}); {advice}.",

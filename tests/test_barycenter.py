@@ -154,6 +154,19 @@ def test_non_convergence_warns(rng):
         soft_dtw_barycenter(_walks(rng, 4, 20), gamma=0.1, max_iter=1)
 
 
+def test_a_failed_line_search_is_not_told_to_raise_max_iter(rng, monkeypatch):
+    from scipy.optimize import OptimizeResult
+
+    from softdtw_learn import barycenter
+
+    def stalled(flat, args, tol, max_iter, unit):
+        return OptimizeResult(x=flat, nit=0, success=False, message="ABNORMAL: ")
+
+    monkeypatch.setattr(barycenter, "_descend", stalled)
+    with pytest.warns(ConvergenceWarning, match="the line search found no decrease"):
+        soft_dtw_barycenter(_walks(rng, 3, 8), gamma=0.1)
+
+
 def test_inputs_are_not_modified(rng):
     X = _walks(rng, 4, 15)
     init = X[0].copy()
