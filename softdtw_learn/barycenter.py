@@ -33,8 +33,11 @@ _MAX_STAGES = 3
 # The objective's magnitude, in squared units, below which the solver's
 # decrease test turns absolute (see _descend).
 _FLOOR = 1e-8
-# The gradient test's share of tol (see _descend).
-_GRADIENT_SHARE = 1e-6
+# A gradient of rounding size, per unit of z, as a share of the objective's
+# terms: about sqrt(eps), where steps stop changing its value (see _descend).
+_STATIONARY = 1e-7
+# Series whose spread is below this share of their magnitude are constant.
+_CONSTANT = 1e-10
 
 
 def _resample(series, length):
@@ -71,18 +74,18 @@ def _descend(flat, args, tol, max_iter, unit):
     divided by ``_FLOOR * unit**2``: the decrease test is relative to the
     objective down to that magnitude, and series scaled by ``s`` with gamma
     by ``s**2`` (or shifted by a constant) give the same iterations. The
-    projected-gradient test stops where the gradient, per unit, is below
-    ``_GRADIENT_SHARE * tol`` times the objective at the start. Constant
-    series (``unit`` None) have no deviation to measure in: L-BFGS-B's own
-    tests, in their units, stop their mean at once where its gradient is
-    rounding noise.
+    gradient test is off (``gtol=0``); a line search that finds no decrease
+    at a gradient of rounding size (below ``_STATIONARY`` times the
+    objective's terms, per unit: copies of one series with the divergence)
+    counts as converged. Copies of a constant series (``unit`` None) have no
+    deviation to measure in: L-BFGS-B's own tests, in their units, stop
+    their mean at once.
     """
     first = _objective(flat, *args)
     if unit is None:
         unit, least, gtol = 1.0, 1.0, tol
     else:
-        least = _FLOOR * unit**2
-        gtol = _GRADIENT_SHARE * tol * max(abs(first[0]), least) / least
+        least, gtol = _FLOOR * unit**2, 0.0
     start = flat / unit
 
     def unit_free(u):
@@ -96,6 +99,11 @@ def _descend(flat, args, tol, max_iter, unit):
         method="L-BFGS-B",
         options={"maxiter": max_iter, "ftol": tol, "gtol": gtol},
     )
+    if not result.success and "ABNORMAL" in result.message:
+        terms = abs(result.fun * least) + abs(args[-1] or 0.0)  # with self terms
+        if np.max(np.abs(result.jac)) * least <= _STATIONARY * terms:
+            result.success = True
+            result.message = "stationary to rounding (no decrease in the line search)"
     result.x = result.x * unit
     return result
 
@@ -255,7 +263,7 @@ def _soft_dtw_barycenter(
         length = check_int(length, "length", low=1)
     scale = _cost_scale(xs, lengths, weights)
     schedule = _schedule(continuation, gamma, scale)
-    unit = _unit(scale)
+    unit = _unit(xs, lengths, weights)
     with _dispatch.numba_threads(n_jobs):
         z = _initial_barycenter(
             xs, lengths, weights, init, (gamma, window, n_jobs), n_channels
@@ -457,9 +465,8 @@ def _cost_scale(xs, lengths, weights):
     """Typical cost of a cell: the weighted mean of the series' total variances.
 
     About 1 for z-normalised univariate series; "auto" continuation starts
-    at this gamma, where the soft minimum averages over most paths, and the
-    solver works in units of its square root. Weighted as the objective is,
-    so that integer weights act as repeated series.
+    at this gamma, where the soft minimum averages over most paths. Weighted
+    as the objective is, so that integer weights act as repeated series.
     """
     with np.errstate(over="ignore", invalid="ignore"):
         variances = np.array(
@@ -476,14 +483,27 @@ def _cost_scale(xs, lengths, weights):
     return max(scale, np.finfo(np.float64).tiny)
 
 
-def _unit(scale):
-    """Return the solver's unit of ``z``: the series' deviation, ``sqrt(scale)``.
+def _unit(xs, lengths, weights):
+    """Return the solver's unit of ``z``: the series' deviation about their mean.
 
-    A deviation, not a magnitude: series shifted by a constant keep their
-    unit. None for constant series (``scale`` at its floor), which are
-    solved in their own units (see :func:`_descend`).
+    The root mean square distance of all their values (weighted) from their
+    common mean, so the spread between series counts as well as within, and
+    series shifted by a constant keep their unit. None where it is below
+    ``_CONSTANT`` times their root mean square (copies of one constant
+    series), which are solved in their own units (see :func:`_descend`).
     """
-    return float(np.sqrt(scale)) if scale > np.finfo(np.float64).tiny else None
+    with np.errstate(over="ignore", invalid="ignore"):
+        parts = [x[:n] for x, n in zip(xs, lengths, strict=True)]
+        centre = weights @ np.array([x.mean(axis=0) for x in parts])
+        spread = weights @ np.array(
+            [np.mean(np.sum((x - centre) ** 2, 1)) for x in parts]
+        )
+        size = weights @ np.array([np.mean(np.sum(x**2, 1)) for x in parts])
+    if not np.isfinite(size) or spread <= max(
+        _CONSTANT**2 * size, np.finfo(float).tiny
+    ):
+        return None  # beyond float64 the range check that follows says why
+    return float(np.sqrt(spread))
 
 
 def _is_zero(value):

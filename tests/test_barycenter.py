@@ -281,19 +281,50 @@ def test_a_small_objective_is_not_stopped_by_an_absolute_test():
     assert loss(z) - loss(longer) <= 1e-3 * abs(loss(z))
 
 
-@pytest.mark.parametrize("divergence", [False, True])
 @pytest.mark.parametrize(
-    "X",
-    [np.full((3, 5), 7.0), np.repeat([[0.0], [1.0]], 4, axis=1), np.zeros((2, 4))],
-    ids=["constant", "two-levels", "zeros"],
+    ("X", "divergence"),
+    [
+        (np.full((3, 5), 7.0), False),
+        (np.full((3, 5), 7.0), True),
+        (np.zeros((2, 4)), False),
+        (np.zeros((2, 4)), True),
+        (np.repeat([[0.0], [1.0]], 4, axis=1), False),
+    ],
+    ids=["constant", "constant-divergence", "zeros", "zeros-divergence", "levels"],
 )
 def test_constant_series_converge_at_their_mean(X, divergence):
-    # Their mean is a stationary point up to rounding; the solver's units
-    # (the series' deviation) are floored for them, and it stops at once.
+    # Their mean is a stationary point up to rounding, and the solver stops
+    # there at once, without a warning. (With the divergence, the mean of
+    # two levels is not a minimum: the solver leaves it, lower.)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         z = soft_dtw_barycenter(X, gamma=0.1, divergence=divergence)
     np.testing.assert_allclose(z, X.mean(axis=0), rtol=1e-12, atol=0)
+
+
+def test_flat_series_at_several_levels_are_solved(rng):
+    # Their within-series variance is rounding (1e-32, not 0): the unit is
+    # their spread about the common mean, and the solve moves from a far
+    # start to about the levels' mean, as in L-BFGS-B's own units.
+    X = np.repeat([[0.1], [0.7], [0.3]], 6, axis=1)
+    z, n_iter = soft_dtw_barycenter(
+        X, gamma=0.01, init=np.full(6, 5.0), return_n_iter=True
+    )
+    assert n_iter > 0
+    np.testing.assert_allclose(z, np.full(6, z[0]))
+    assert abs(z[0] - X.mean()) < 0.05
+
+
+def test_copies_of_a_series_with_the_divergence_stop_without_a_warning(rng):
+    # At copies of one series the divergence is 0 and its gradient rounding:
+    # no step lowers it, and the failed line search counts as converged.
+    x = np.cumsum(rng.normal(size=40))
+    X = np.stack([x, x, x]) + 1e-6 * rng.normal(size=(3, 40))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        for gamma in (0.01, 0.1, 0.3):
+            soft_dtw_barycenter(X, gamma=gamma, divergence=True)
+            soft_dtw_barycenter(np.stack([x] * 3), gamma=gamma, divergence=True, init=x)
 
 
 def test_result_does_not_depend_on_the_thread_count(rng):
