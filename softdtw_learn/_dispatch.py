@@ -134,9 +134,12 @@ def _thread_pool(n_parts):
 def divergence(cross, self_x, self_y):
     """``sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2``, the soft-DTW divergence.
 
-    Blondel, Mensch & Vert (AISTATS 2021) show it is >= 0; a negative result
-    is rounding (a few ulp of the terms), returned as 0. Identical series
-    get the same bits in all three terms, hence exactly 0. Broadcasts.
+    Returned as ``max(D, 0)``. A negative result is mostly rounding (a few
+    ulp of the terms), but not only: Blondel, Mensch & Vert (AISTATS 2021)
+    prove ``D >= 0`` for a positive definite alignment kernel, which the
+    squared Euclidean cost does not ensure (nearly identical series at gamma
+    about their variance). Identical series get the same bits in all three
+    terms, hence exactly 0. Broadcasts.
     """
     return np.maximum(cross - 0.5 * (self_x + self_y), 0.0)
 

@@ -11,8 +11,8 @@ Time-Series", ICML 2017):
 - the expected alignment ``E = d soft_dtw / d C`` (Algorithm 2), and
   ``d soft_dtw / d x = 2 (E 1_m * x - E y)``;
 - the soft-DTW divergence (Blondel, Mensch & Vert, AISTATS 2021)
-  ``D(x, y) = sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2`` is non-negative
-  and zero when ``x == y``.
+  ``D(x, y) = sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2``, zero when
+  ``x == y``; returned as ``max(D, 0)`` (see :func:`soft_dtw_divergence`).
 
 ``window`` restricts alignments to a Sakoe-Chiba band around the diagonal from
 ``(0, 0)`` to ``(n - 1, m - 1)``: an int is the half-width in cells, a float in
@@ -236,7 +236,11 @@ def soft_dtw_from_cost(C, *, gamma=1.0, window=None, return_alignment=False):
 def soft_dtw_divergence(x, y, *, gamma=1.0, window=None):
     """Soft-DTW divergence ``sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2``.
 
-    Non-negative, and zero when ``x == y`` (Blondel, Mensch & Vert, 2021).
+    Zero when ``x == y`` (Blondel, Mensch & Vert, 2021), and returned as
+    ``max(D, 0)``: a negative value is mostly rounding, but with the squared
+    Euclidean cost nearly identical series at gamma about their variance can
+    have a true value slightly below 0 (the paper's guarantee needs a
+    positive definite alignment kernel); those read 0.
 
     Parameters
     ----------
