@@ -55,16 +55,17 @@ def _class_barycenters(
 
     ``starts`` (one array per class, or None for the default start) and
     ``continuation`` go to the barycenter; the other settings are the
-    ``model``'s. Rows of weight 0 are left out.
+    ``model``'s. Rows of weight 0 are left out, as if removed (scikit-learn's
+    rule, which bagging relies on): a class with none left has no centroid
+    (None) and is never predicted.
     """
     centroids, iterations, capped = [], [], 0
-    for code in range(codes.max() + 1):
+    for code in range(len(model.classes_)):
         rows = np.flatnonzero((codes == code) & (weights > 0))
         if len(rows) == 0:
-            raise ValueError(
-                f"class {_plain(model.classes_[code])} has no series with a "
-                "non-zero sample_weight; its centroid is undefined."
-            )
+            centroids.append(None)
+            iterations.append(0)
+            continue
         centroid, n_iter, converged = barycenter_and_iterations(
             [data[i, : lengths[i]] for i in rows],
             gamma,
@@ -72,7 +73,7 @@ def _class_barycenters(
             n_jobs=model.n_jobs,
             continuation=continuation,
             weights=weights[rows],
-            init=None if starts is None else starts[code],
+            init=None if starts is None or starts[code] is None else starts[code],
             window=model.window,
             max_iter=model.max_iter,
             tol=model.tol,
@@ -116,7 +117,8 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
     n_iter_ : int
         Most L-BFGS-B iterations taken by one class barycenter.
     centroids_ : ndarray of shape (n_classes, n_timestamps[, n_channels])
-        Barycenter of each class, trailing NaN padded.
+        Barycenter of each class, trailing NaN padded (all NaN for a class
+        whose series all have weight 0).
     n_features_in_ : int
         Padded length of the training series.
 
@@ -175,8 +177,10 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Labels of any type.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each series in its class's barycenter (non-negative;
-            every class needs a positive one). None gives equal weights.
+            Weight of each series in its class's barycenter (non-negative).
+            A series of weight 0 counts as removed: a class whose series all
+            weigh 0 has no centroid (its row of ``centroids_`` is NaN) and is
+            never predicted. None gives equal weights.
 
         Returns
         -------
@@ -190,7 +194,7 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
             self, data, lengths, codes, weights, self.gamma, None, self.continuation
         )
         self.n_iter_ = max(iterations)
-        self.centroids_ = stack_like(centroids, X)
+        self.centroids_ = _stack_centroids(centroids, X)
         warn_capped_barycenters(
             capped, len(iterations), ("max_iter", "tol"), self.max_iter, stacklevel=2
         )
@@ -217,15 +221,21 @@ two classes
         return scores
 
     def _values(self, X):
-        """Metric value of each series to each centroid, (n_samples, n_classes)."""
-        return pairwise_soft_dtw(
+        """Metric value of each series to each centroid, (n_samples, n_classes).
+
+        A class with no centroid (no weighted series) is infinitely far.
+        """
+        present = ~np.all(np.isnan(self.centroids_.reshape(len(self.classes_), -1)), 1)
+        values = np.full((len(X), len(self.classes_)), np.inf)
+        values[:, present] = pairwise_soft_dtw(
             X,
-            self.centroids_,
+            self.centroids_[present],
             gamma=self.gamma,
             window=self.window,
             divergence=self.divergence,
             n_jobs=self.n_jobs,
         )
+        return values
 
     def predict(self, X):
         """Return the class of the closest centroid.
@@ -398,7 +408,7 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
         path = self._path(data, lengths, codes, weights, gammas[: best + 1])
         _, centroids, iterations, capped = path[-1]
         self.n_iter_ = max(iterations)
-        self.centroids_ = stack_like(centroids, X)
+        self.centroids_ = _stack_centroids(centroids, X)
         warn_capped_barycenters(
             capped, len(iterations), ("max_iter", "tol"), self.max_iter, stacklevel=2
         )
@@ -425,9 +435,17 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
             n_jobs=self.n_jobs,
         )
         model.classes_ = self.classes_
-        model.centroids_ = stack_like(centroids, X)
+        model.centroids_ = _stack_centroids(centroids, X)
         model.n_features_in_ = X.shape[1]
         return model
+
+
+def _stack_centroids(centroids, X):
+    """Stack the class centroids like ``X``; a missing one (None) is all NaN."""
+    stacked = stack_like([c for c in centroids if c is not None], X)
+    out = np.full((len(centroids),) + stacked.shape[1:], np.nan)
+    out[[c is not None for c in centroids]] = stacked
+    return out
 
 
 def _checked_groups(groups, n_samples):

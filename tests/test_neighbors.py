@@ -162,10 +162,47 @@ def test_nearest_centroid_weights_act_as_repeated_series():
     np.testing.assert_allclose(
         weighted.centroids_, repeated.centroids_, rtol=1e-6, atol=1e-8
     )
+
+
+@pytest.mark.parametrize("cv", [False, True])
+def test_nearest_centroid_class_of_weight_zero_counts_as_removed(cv):
+    # scikit-learn's rule: weight 0 is removal. The class keeps its place in
+    # classes_, has no centroid and is never predicted; the other classes'
+    # centroids and predictions are those of a fit without its series.
+    X, y = make_cylinder_bell_funnel(12, length=24, random_state=0)
     keep = np.ones(12)
     keep[y == y[0]] = 0.0
-    with pytest.raises(ValueError, match="has no series with a non-zero sample_weight"):
-        SoftDTWNearestCentroid().fit(X, y, sample_weight=keep)
+    if cv:
+        make = lambda: SoftDTWNearestCentroidCV(gammas=[1.0, 0.1], cv=2)  # noqa: E731
+    else:
+        make = lambda: SoftDTWNearestCentroid(gamma=0.1)  # noqa: E731
+    weighted = make().fit(X, y, sample_weight=keep)
+    removed = make().fit(X[keep > 0], y[keep > 0])
+    assert list(weighted.classes_) == list(np.unique(y))
+    missing = list(weighted.classes_).index(y[0])
+    assert np.isnan(weighted.centroids_[missing]).all()
+    others = np.delete(weighted.centroids_, missing, axis=0)
+    np.testing.assert_array_equal(others, removed.centroids_)
+    np.testing.assert_array_equal(weighted.predict(X), removed.predict(X))
+    assert np.all(weighted.decision_function(X)[:, missing] == -np.inf)
+
+
+def test_nearest_centroid_bagged_with_small_samples():
+    # Bagging passes bootstrap counts as sample_weight: small samples leave
+    # whole classes at weight 0.
+    from sklearn.ensemble import BaggingClassifier
+
+    X, y = make_cylinder_bell_funnel(12, length=16, random_state=0)
+    bag = BaggingClassifier(
+        SoftDTWNearestCentroid(gamma=0.1),
+        n_estimators=10,
+        max_samples=4,
+        random_state=0,
+    ).fit(X, y)
+    assert any(
+        np.isnan(e.centroids_).all(axis=1).any() for e in bag.estimators_
+    )  # some member missed a class
+    assert bag.score(X, y) > 0.5
 
 
 def test_nearest_centroid_at_gamma_zero_has_dba_centroids():
