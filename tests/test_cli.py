@@ -203,6 +203,15 @@ def test_csv_reads_rows_as_series_with_trailing_padding(tmp_path, content, expec
     np.testing.assert_array_equal(X, expected)
 
 
+def test_csv_line_with_blank_fields_fails_at_once(tmp_path):
+    # Each blank field once doubled the regex's ways to fail: 22 fields and a
+    # word took hours.
+    path = tmp_path / "blank.csv"
+    path.write_text(",".join(["  "] * 22) + ",x\n")
+    with pytest.raises(ValueError, match="column 23: 'x' is not a number"):
+        cli._read(cli._input_file(str(path)))
+
+
 def test_csv_values_come_back_exactly(tmp_path, rng):
     X = rng.normal(size=(4, 6)) * 10.0 ** rng.integers(-300, 300, size=(4, 6))
     read, _ = cli._read(cli._input_file(_csv(tmp_path / "x.csv", X)))
