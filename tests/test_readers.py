@@ -376,6 +376,47 @@ def test_tsv_labels_written_by_pandas_as_floats_read_as_ints(tmp_path):
     assert y.dtype == np.int64 and y.tolist() == [1, 3]
 
 
+def test_tsv_label_and_value_joined_by_a_blank_is_an_error(tmp_path):
+    # "1 1.5<tab>2.5": the label field would swallow a value.
+    path = tmp_path / "mixed.tsv"
+    path.write_text("1 1.5\t2.5\n2 3.5\t4.5\n")
+    with pytest.raises(ValueError, match=r"line 1: the label field '1 1.5' is numbers"):
+        read_ucr_file(path)
+    path.write_text("1\v1\t2\n")
+    with pytest.raises(ValueError, match=r"label field '1\\x0b1'"):
+        read_ucr_file(path)
+
+
+def test_txt_with_spaces_and_tabs_is_whitespace_separated(tmp_path):
+    path = tmp_path / "mixed.txt"
+    path.write_text("1 1.5\t2.5\n2 3.5\t4.5\n")
+    X, y = read_ucr_file(path)
+    np.testing.assert_array_equal(X, [[1.5, 2.5], [3.5, 4.5]])
+    assert y.tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("m.tsv", "1\t1\t2\tnan \n2\t1\t2\t3\n"),
+        ("m.ts", "@classLabel true a b\n@data\n1,2, ? :a\n1, 2 ,3:b\n"),
+        (
+            "m.arff",
+            "@relation r\n@attribute t0 numeric\n@attribute t1 numeric\n"
+            "@attribute t2 numeric\n@attribute c {a,b}\n@data\n1, 2, ? ,a\n"
+            "1,2,3,b\n",
+        ),
+    ],
+)
+def test_missing_tokens_may_have_spaces_around_as_numbers_may(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content)
+    X, _ = read_ucr_file(path)
+    np.testing.assert_array_equal(
+        X[..., 0] if X.ndim == 3 else X, [[1, 2, np.nan], [1, 2, 3]]
+    )
+
+
 def test_the_file_is_not_modified():
     path = CORPUS / "tsv_bom_crlf_comment.tsv"
     before = path.read_bytes()

@@ -38,6 +38,7 @@ _NUMBER = re.compile(rf" *{_NUMBER_CORE} *")
 _CANONICAL_INT = re.compile(r"-?[1-9][0-9]*|0")
 _FLOAT_INT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_SPACES_AROUND_BREAKS = re.compile(" *\n *")
 
 # ------------------------------------------------------------------ labels
 
@@ -186,8 +187,11 @@ def _sniff(text, path):
             if keyword == "@data" or not header.startswith("@"):
                 break
         return "ts"
+    suffix = path.suffix.lower()
     if "\t" in line:
-        return "tsv"
+        # Spaces and tabs mixed: whitespace-separated in a .txt file.
+        mixed = len(line.split("\t", 1)[0].split()) > 1
+        return "txt" if mixed and suffix == ".txt" else "tsv"
     tokens = line.split()
     if len(tokens) > 1 and (_NUMBER.fullmatch(tokens[1]) or tokens[1] in _NAN_TOKENS):
         return "txt"
@@ -197,7 +201,6 @@ def _sniff(text, path):
             f"{path}: line {number} is comma-separated, which is not a UCR/UEA "
             "format; write one series per line, label first, tab-separated (.tsv)."
         )
-    suffix = path.suffix.lower()
     if len(tokens) == 1 and suffix in (".tsv", ".txt"):  # a label and no values?
         return suffix[1:]  # the suffix decides what the content cannot
     raise ValueError(
@@ -211,7 +214,7 @@ def _sniff(text, path):
 
 def _bad_token(token, missing):
     """Words for why ``token`` is not a value, or None when it is one."""
-    if token in missing or _NUMBER.fullmatch(token):
+    if token.strip(" ") in missing or _NUMBER.fullmatch(token):
         return None
     if not token.strip():
         return "an empty value"
@@ -283,6 +286,8 @@ class _Series:
         lengths = np.array(self.lengths, dtype=np.int64)
         expected = int(lengths.sum()) * self.n_channels
         joined = "\n".join(self.pieces).replace(",", "\n")
+        if " " in joined:  # " ? " is missing as "?" is, " 1 " a number as "1"
+            joined = _SPACES_AROUND_BREAKS.sub("\n", joined).strip(" ")
         try:
             flat = pd.read_csv(
                 io.StringIO(joined),
@@ -473,8 +478,9 @@ def _numeric_columns(frame, numbers, path):
     ]
     for column in odd:
         values = frame[column]
-        missing = values.isna().to_numpy()
         texts = values.astype(str)
+        # "nan " is missing as "nan" is ("1 " is a number as "1" is)
+        missing = (values.isna() | texts.str.strip(" ").isin(_NAN_TOKENS)).to_numpy()
         wrong = ~missing & ~texts.str.fullmatch(_NUMBER.pattern).to_numpy(bool)
         if wrong.any():
             row = int(np.argmax(wrong))
@@ -492,6 +498,12 @@ def _numeric_columns(frame, numbers, path):
             "each line holds a label and then numbers (NaN pads)."
         )
     return frame.to_numpy(dtype=np.float64)
+
+
+def _numbers_only(text):
+    """Whether ``text`` is two numbers or more separated by blanks."""
+    parts = text.split()
+    return len(parts) > 1 and all(_NUMBER.fullmatch(p) for p in parts)
 
 
 def _read_label_first(data, path, fmt):
@@ -529,6 +541,15 @@ def _read_label_first(data, path, fmt):
     ]
     if not all(labels):
         raise ValueError(f"{path}: line {numbers[labels.index('')]} has no label.")
+    if fmt == "tsv":  # "walk fast" is a label; "1 1.5" a label and a value
+        mixed = next((k for k, t in enumerate(labels) if _numbers_only(t)), None)
+        if mixed is not None:
+            raise ValueError(
+                f"{path}: line {numbers[mixed]}: the label field "
+                f"{ascii(labels[mixed])} is numbers separated by blanks; .tsv "
+                "fields are separated by tabs only (a .txt file may use any "
+                "blanks). Separate the label from the values with a tab."
+            )
     values = _numeric_columns(frame, numbers, path)
     infinite = np.isinf(values)
     if infinite.any():
@@ -1010,9 +1031,11 @@ def read_ucr_file(path):
         A ``.tsv`` (UCR 2018), ``.txt`` (UCR 2015), ``.ts`` (sktime/aeon) or
         ``.arff`` (Weka/UEA) file, UTF-8 with or without a byte-order mark,
         with ``\n`` or ``\r\n`` line ends. The format is recognised from the
-        content, not the suffix. Whole-line comments start with ``#`` in
-        ``.tsv`` and ``.txt``, ``#`` or ``%`` in ``.ts``, ``%`` in ``.arff``;
-        blank lines are skipped. Line numbers in errors count every line.
+        content, not the suffix (except a ``.txt`` file whose first field
+        holds blanks before a tab: spaces and tabs mixed, whitespace-separated).
+        Whole-line comments start with ``#`` in ``.tsv`` and ``.txt``, ``#``
+        or ``%`` in ``.ts``, ``%`` in ``.arff``; blank lines are skipped.
+        Line numbers in errors count every line.
         An empty ``.tsv`` field, a trailing tab included, is an error (the
         archive writes ``NaN`` for a missing value, and no trailing tabs), as
         is a header key the format does not define (a misspelt key would
