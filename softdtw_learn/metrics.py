@@ -226,6 +226,7 @@ def soft_dtw_from_cost(C, *, gamma=1.0, window=None, return_alignment=False):
     if not np.isfinite(cost).all():
         raise ValueError("C contains NaN or inf; every cost must be finite.")
     cost = np.ascontiguousarray(cost, dtype=np.float64)
+    return_alignment = check_flag(return_alignment, "return_alignment")
     gamma = check_gamma(gamma, allow_zero=not return_alignment)
     cells, fraction = check_window(window)
     n, m = cost.shape
@@ -300,7 +301,7 @@ def dtw(x, y, *, window=None, return_path=False):
     >>> value, path.tolist()
     (1.0, [[0, 0], [1, 0], [2, 1]])
     """
-    if not return_path:
+    if not check_flag(return_path, "return_path"):
         return soft_dtw(x, y, gamma=0.0, window=window)
     x_arr, y_arr, _, cells, fraction = _checked_pair(x, y, 0.0, window)
     return _dispatch.pair_path(x_arr, y_arr, cells, fraction)

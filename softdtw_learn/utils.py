@@ -35,6 +35,14 @@ def _as_numeric(values, name):
     if arr.dtype.kind not in "biuf":
         if arr.dtype.kind == "O":
             _reject_nested_cells(arr, name)
+            # Text is no number in any container (an array of str is refused
+            # below; astype would parse "1" here).
+            text = next((v for v in arr.flat if isinstance(v, (str, bytes))), None)
+            if text is not None:
+                raise ValueError(
+                    f"{name} holds text ({text!r}), not numbers. Convert it to "
+                    "floats first."
+                )
             try:
                 return arr.astype(np.float64)
             except (TypeError, ValueError, OverflowError):

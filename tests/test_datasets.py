@@ -35,6 +35,8 @@ def test_bundled_sets_load_with_archive_shapes(loader, shapes, classes):
     assert "UCR Time Series Archive" in data.DESCR
     X_train, y_train, X_test, y_test = loader(return_X_y=True)
     np.testing.assert_array_equal(X_test, data.X_test)
+    with pytest.raises(ValueError, match="return_X_y must be True or False"):
+        loader(return_X_y="no")  # truthy, but no flag
 
 
 def test_first_ecg200_row_matches_the_file_text():

@@ -647,3 +647,36 @@ def test_values_beyond_float64_are_refused(call, match):
 def test_tiny_normal_gamma_still_gives_the_right_alignment():
     _, E = soft_dtw_alignment([0, 0], [0, 0], gamma=1e-300)
     np.testing.assert_allclose(E, [[1, 1 / 3], [1 / 3, 1]], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: dtw([0, 1], [1], return_path="False"), "return_path must be True"),
+        (
+            lambda: soft_dtw_from_cost(np.eye(2), return_alignment="no"),
+            "return_alignment must be True",
+        ),
+    ],
+)
+def test_flags_are_booleans_only(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.array(["0", "1", "2"], dtype=object),
+        np.array([0.0, "1", 2.0], dtype=object),
+        [0.0, b"1", 2.0],
+    ],
+)
+def test_text_is_refused_in_every_container(x):
+    # An array of str was refused; the same text in an object array had been
+    # parsed as numbers.
+    with pytest.raises(ValueError, match="holds text|must hold real numbers"):
+        soft_dtw(x, [0.0, 2.0])
+    assert soft_dtw(np.array([0.0, 1, 2], dtype=object), [0, 2]) == soft_dtw(
+        [0.0, 1.0, 2.0], [0.0, 2.0]
+    )

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sklearn.utils import Bunch
 
-from ..utils import pad_to_common_width
+from ..utils import check_flag, pad_to_common_width
 from ._readers import read_ucr_file
 
 UCR_CITATION = (
@@ -102,7 +102,7 @@ def load_bundled(name, return_X_y):
     return read_splits(
         bundled_path(name, "TRAIN"),
         bundled_path(name, "TEST"),
-        return_X_y,
+        check_flag(return_X_y, "return_X_y"),
         lambda *_: descr,
     )
 
