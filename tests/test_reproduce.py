@@ -598,6 +598,17 @@ def test_a_set_in_an_npz_file_runs_like_the_others(tmp_path):
     assert record["accuracy"]["dba"] == dba.score(X[10:], y[10:])
 
 
+def test_an_npz_file_with_object_arrays_is_not_unpickled(tmp_path):
+    from softdtw_learn.reproduce._sets import _read_npz
+
+    X = np.zeros((2, 3))
+    path = tmp_path / "O.npz"
+    labels = np.array([1, "a"], dtype=object)
+    np.savez(path, X_train=X, y_train=labels, X_test=X, y_test=labels)
+    with pytest.raises(ValueError, match="holds Python objects .pickled., which are"):
+        _read_npz(path)
+
+
 def test_whole_float_labels_of_an_npz_file_are_classes(tmp_path):
     X, y = make_cylinder_bell_funnel(12, length=10, random_state=4)
     path = tmp_path / "data" / "F.npz"
@@ -618,6 +629,8 @@ BROKEN = [
     ("Bad/Bad_TRAIN.tsv", "", "Bad_TRAIN.tsv"),
     ("Bad/Bad_TRAIN.tsv", "1\t0.5\tNaN\t0.3\n", "Bad_TRAIN.tsv: line 1"),
     ("Bad/Bad.npz", b"PK\x03\x04 not a zip", "Bad.npz: not a readable .npz file"),
+    # Not a zip at all: numpy took it for a pickle and advised unpickling.
+    ("Bad/Bad.npz", b"garbage\n", "Bad.npz: not a readable .npz file (not a zip"),
 ]
 
 

@@ -176,6 +176,8 @@ def _read_npz(path):
     """Read ``X_train``, ``y_train``, ``X_test``, ``y_test`` of a ``.npz`` file."""
     import zipfile
 
+    if not zipfile.is_zipfile(path):  # np.load would try it as a pickle
+        raise ValueError(f"{path}: not a readable .npz file (not a zip archive).")
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [k for k in _NPZ_KEYS if k not in archive.files]
@@ -190,6 +192,12 @@ def _read_npz(path):
     except ValueError as err:
         if str(path) in str(err):
             raise
+        if "pickle" in str(err):
+            raise ValueError(
+                f"{path}: an array holds Python objects (pickled), which are not "
+                "loaded: unpickling can run code. Save numbers, and labels as "
+                "int or str arrays."
+            ) from None
         raise ValueError(f"{path}: {err}") from None
     for key, array in zip(_NPZ_KEYS, arrays, strict=True):
         if key.startswith("X") and (array.dtype.kind not in "iuf" or array.ndim < 2):
