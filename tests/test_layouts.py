@@ -281,6 +281,10 @@ def test_narrower_input_is_told_to_pad_not_to_refit():
         (np.array([]), "an empty series"),
         (np.array([1.0, np.inf]), "holds inf"),
         (np.array([10**400, 1], dtype=object), "within float64's range"),
+        (np.array(["1", "2"]), r"dtype <U1 \(text\)"),
+        (np.array(["1", 2.0], dtype=object), r"dtype object \(text\)"),
+        (np.array([1.0, np.nan, 2.0]), "NaN at time index 1, before its last"),
+        (np.array([np.nan, np.nan]), "holds no values"),
     ],
 )
 def test_nested_cells_that_are_not_real_finite_series(cell, message):

@@ -534,6 +534,24 @@ n_channels)
     return X
 
 
+def _check_nested_nan(values, where):
+    """NaN may pad the end of a channel, as everywhere in the package."""
+    missing = np.isnan(values)
+    if missing.all():
+        raise ValueError(
+            f"{where} holds no values (all NaN); channels must be non-empty "
+            "series of real numbers."
+        )
+    length = len(values) - int(np.argmax(~missing[::-1]))
+    inside = np.flatnonzero(missing[:length])
+    if inside.size:
+        raise ValueError(
+            f"{where} has NaN at time index {inside[0]}, before its last value; "
+            "NaN may only pad the end of a series. Fill or interpolate missing "
+            "values first."
+        )
+
+
 def _nested_row(df, position):
     """One row of a nested frame as a ``(length, n_channels)`` array."""
     channels = []
@@ -554,16 +572,23 @@ def _nested_row(df, position):
                 "numbers."
             )
         if values.dtype.kind not in "biuf":
+            text = values.dtype.kind in "US" or any(
+                isinstance(v, (str, bytes)) for v in values
+            )
             try:
+                if text:  # astype would parse "1"
+                    raise TypeError
                 values = values.astype(np.float64)
             except (TypeError, ValueError, OverflowError):
                 raise ValueError(
-                    f"{where} holds values of dtype {values.dtype}; channels must "
-                    "be real numbers within float64's range."
+                    f"{where} holds values of dtype {values.dtype}"
+                    f"{' (text)' if text else ''}; channels must be real numbers "
+                    "within float64's range."
                 ) from None
         values = values.astype(np.float64)
         if np.isinf(values).any():
             raise ValueError(f"{where} holds inf; values must be finite.")
+        _check_nested_nan(values, where)
         channels.append(values)
     lengths = {len(c) for c in channels}
     if len(lengths) > 1:
