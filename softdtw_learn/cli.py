@@ -853,15 +853,32 @@ def _classifier(k, gamma, window, n_jobs, n_train):
     )
 
 
+def _comparable(labels, others):
+    """Both label arrays as numbers if every label of both is one, else text.
+
+    The formats read one label text differently: ``1.0`` is the int 1 in a
+    ``.tsv`` file and the class "1.0" in a ``.ts`` file, so number-like
+    labels are compared as numbers.
+    """
+    texts = [np.asarray(labels).astype(str), np.asarray(others).astype(str)]
+    try:
+        numbers = [t.astype(np.float64) for t in texts]
+    except ValueError:
+        return texts
+    return numbers if all(np.isfinite(n).all() for n in numbers) else texts
+
+
 def _accuracy(predicted, y_test):
-    """Share of predictions equal to the test labels, compared as written."""
-    return float(np.mean(predicted.astype(str) == np.asarray(y_test).astype(str)))
+    """Share of predictions equal to the test labels (see :func:`_comparable`)."""
+    predicted, y_test = _comparable(predicted, y_test)
+    return float(np.mean(predicted == y_test))
 
 
 def _note_unknown_labels(classes, y_test):
-    """Say on stderr when test labels are not training classes (as written)."""
+    """Say on stderr when test labels are not training classes."""
     written = np.asarray(y_test).astype(str)
-    unknown = ~np.isin(written, np.asarray(classes).astype(str))
+    classes, keys = _comparable(classes, y_test)
+    unknown = ~np.isin(keys, classes)
     if unknown.any():
         print(
             f"note: {int(unknown.sum())} of {len(written)} test labels (e.g. "

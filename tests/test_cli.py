@@ -338,6 +338,17 @@ def test_classify_pads_a_test_file_wider_than_its_train_file(
     assert "accuracy on the test file's labels" in capsys.readouterr().out
 
 
+def test_classify_compares_number_labels_across_formats(tmp_path, capsys):
+    # "1.0" is the int 1 in a .tsv file and the class "1.0" in a .ts file.
+    train, test = tmp_path / "tr.tsv", tmp_path / "te.ts"
+    train.write_text("1.0\t1\t2\t3\n2.0\t4\t5\t6\n")
+    test.write_text("@classLabel true 1.0 2.0\n@data\n1,2,3:1.0\n4,5,6:2.0\n")
+    assert cli.main(["classify", str(train), str(test), "--n-jobs", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "accuracy on the test file's labels: 1.0000" in captured.out
+    assert "not classes of the training file" not in captured.err
+
+
 def test_classify_writes_string_labels_as_csv(tmp_path, rng):
     X = rng.normal(size=(4, 5))
     y = np.array(["a,b", "c", "a,b", "c"])
