@@ -334,6 +334,15 @@ def test_directory_is_rejected():
         read_ucr_file(CORPUS)
 
 
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [("", "path is empty"), ("x.tsv\0", r"'x.tsv\\x00': a path cannot hold a NUL")],
+)
+def test_empty_path_and_nul_in_a_path_are_named(path, message):
+    with pytest.raises(ValueError, match=message):
+        read_ucr_file(path)
+
+
 def test_missing_file_is_rejected(tmp_path):
     with pytest.raises(ValueError, match=r"nope\.tsv: no such file"):
         read_ucr_file(tmp_path / "nope.tsv")

@@ -109,6 +109,8 @@ def _line_of(text, offset):
 
 def _read_text(path):
     r"""Read a file's bytes and text: UTF-8, without a BOM, ``\r\n`` made ``\n``."""
+    if "\0" in str(path):  # os calls refuse it with no file name
+        raise ValueError(f"{str(path)!r}: a path cannot hold a NUL character.")
     if path.is_dir():
         raise ValueError(
             f"{path}: is a directory, not a file; pass one of the dataset's files "
@@ -1078,6 +1080,8 @@ def read_ucr_file(path):
     >>> X.shape, sorted(set(y.tolist()))
     ((100, 96), [-1, 1])
     """
+    if isinstance(path, (str, bytes)) and not path:  # Path("") is "."
+        raise ValueError("path is empty; give a UCR/UEA file.")
     path = Path(path)
     data, text = _read_text(path)
     fmt = _sniff(text, path)
