@@ -33,6 +33,7 @@ from .utils import (
     Options,
     Real,
     Unchecked,
+    Verbosity,
     Window,
     check_dataset,
     check_params,
@@ -96,8 +97,8 @@ n_timestamps[, n_channels]), default="k-means++"
         Threads for the pairwise and barycenter kernels (None means 1, -1 all).
     random_state : int, RandomState instance or None, default=None
         Seed of the initialisation.
-    verbose : int, default=0
-        1 prints one line per Lloyd iteration (inertia and seconds),
+    verbose : int or bool, default=0
+        1 (or True) prints one line per Lloyd iteration (inertia and seconds),
         the last one marked "(converged)" when the labels or inertia stopped
         changing; restarts are labelled "Init i/n". 2 also prints each
         cluster's size and its barycenter's L-BFGS-B iterations.
@@ -187,7 +188,7 @@ n_timestamps[, n_channels]), default="k-means++"
         "window": Window(),
         "n_jobs": NJobs(),
         "random_state": Unchecked("by check_random_state"),
-        "verbose": Int(low=0),
+        "verbose": Verbosity(),
     }
 
     def __sklearn_tags__(self):

@@ -620,6 +620,15 @@ class Int:
         return check_int(value, name, low=self.low, high=self.high)
 
 
+class Verbosity:
+    """A level of ``verbose``: an int >= 0, or a bool as scikit-learn takes it."""
+
+    def __call__(self, value, name):
+        if isinstance(value, (bool, np.bool_)):
+            return int(value)
+        return check_int(value, name, low=0)
+
+
 class Real:
     """A finite real number (not a bool) within the given bounds."""
 

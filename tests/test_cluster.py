@@ -1,4 +1,5 @@
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -82,6 +83,10 @@ def test_verbose_two_adds_the_barycenter_lines(capsys):
     assert two.count("barycenter in") >= 3 and two.count("Iteration") == one.count(
         "Iteration"
     )
+    # scikit-learn's KMeans takes verbose=True: level 1.
+    SoftDTWKMeans(3, max_iter=2, verbose=True, random_state=0).fit(X)
+    seconds = re.compile(r"[0-9.]+ s\b")
+    assert seconds.sub("", capsys.readouterr().out) == seconds.sub("", one)
 
 
 def test_recovers_three_shape_families():
