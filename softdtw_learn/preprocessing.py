@@ -2,6 +2,7 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
 from .utils import (
@@ -35,6 +36,15 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
     n_features_in_ : int
         Padded length of the series seen at fit.
 
+    Notes
+    -----
+    ``set_output(transform="pandas")`` (or "polars", or the global
+    ``transform_output``) gives a table for univariate series. Multichannel
+    series, ``(n_samples, n_timestamps, n_channels)``, fit no table: after
+    such a fit the output stays an array and ``get_feature_names_out``
+    does not exist (scikit-learn then leaves the output as it is), so a
+    pipeline under a pandas output setting still runs.
+
     Examples
     --------
     >>> import numpy as np
@@ -53,6 +63,32 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
         return tags
+
+    def _univariate_fit(self):
+        """Whether column names exist: not after a multichannel fit."""
+        channels = getattr(self, "_n_channels", 1)
+        if channels > 1:
+            raise AttributeError(
+                f"fitted on series of {channels} channels, whose output "
+                "(n_samples, n_timestamps, n_channels) has no column names; "
+                "set_output's tables hold univariate series only."
+            )
+        return True
+
+    @available_if(_univariate_fit)
+    def get_feature_names_out(self, input_features=None):
+        """Output names: the input's time steps (univariate fits only).
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            As in scikit-learn's ``OneToOneFeatureMixin``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        return super().get_feature_names_out(input_features)
 
     def fit(self, X, y=None):
         """Check X and record its width; nothing else is learnt.

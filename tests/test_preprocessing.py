@@ -30,6 +30,29 @@ def test_scaler_pandas_output(rng):
     assert isinstance(out, pd.DataFrame) and list(out.columns) == list(X.columns)
 
 
+def test_multichannel_output_stays_an_array_under_pandas_output(rng):
+    # A DataFrame holds no (n, T, C) output: pandas raised "Must pass 2-d
+    # input" from inside scikit-learn's wrapper, in any pipeline under a
+    # global pandas setting.
+    import sklearn
+    from sklearn.pipeline import make_pipeline
+
+    from softdtw_learn.neighbors import SoftDTWKNeighborsClassifier
+
+    X = rng.normal(size=(6, 8, 2))
+    scaler = TimeSeriesStandardScaler().set_output(transform="pandas")
+    out = scaler.fit_transform(X)
+    assert isinstance(out, np.ndarray) and out.shape == X.shape
+    np.testing.assert_array_equal(out, TimeSeriesStandardScaler().fit_transform(X))
+    assert not hasattr(scaler, "get_feature_names_out")
+    with sklearn.config_context(transform_output="pandas"):
+        pipe = make_pipeline(TimeSeriesStandardScaler(), SoftDTWKNeighborsClassifier())
+        assert pipe.fit(X, [0, 1] * 3).predict(X).tolist() == [0, 1] * 3
+        # Univariate data still get a table.
+        table = TimeSeriesStandardScaler().fit_transform(X[:, :, 0])
+        assert isinstance(table, pd.DataFrame) and table.shape == (6, 8)
+
+
 def test_multivariate_output_keeps_the_shape_and_input(rng):
     X = rng.normal(size=(3, 10, 4))
     original = X.copy()
