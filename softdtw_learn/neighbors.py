@@ -509,8 +509,9 @@ class SoftDTWKNeighborsClassifier(ClassifierMixin, BaseEstimator):
     gamma : float, default=1.0
         Soft-DTW smoothing, >= 0 (0 is exact DTW).
     divergence : bool, default=False
-        Rank neighbours by the soft-DTW divergence (non-negative) instead of
-        the signed soft-DTW value.
+        Rank neighbours by the soft-DTW divergence (non-negative, 0 for an
+        exact copy) instead of the signed soft-DTW value, which can rank a
+        series with many cheap alignments (a flat one) before an exact copy.
     weights : {"uniform", "distance"}, default="uniform"
         "distance" weighs each neighbour by the inverse of its value, which
         must be non-negative: it requires ``divergence=True``.
