@@ -842,8 +842,9 @@ def check_table_range(gamma, n, m, *, cost=None, xs=None, ys=None):
         raise ValueError(
             f"gamma={gamma!r} is too large for series of length {max(n, m)}: "
             f"soft-DTW reaches about -gamma * log(number of paths), with "
-            f"log(number of paths) up to {log_paths:.3g}, beyond float64. Use a "
-            "smaller gamma."
+            f"log(number of paths) up to {log_paths:.3g}: {spread:.3g}, which "
+            f"must stay below {_LARGEST_TABLE_ENTRY:g} (float64 ends at 1.8e308). "
+            "Use a smaller gamma."
         )
 
 

@@ -635,6 +635,7 @@ def test_bad_cost_matrix_is_rejected(C):
             "smallest normal",
         ),
         (lambda: soft_dtw(np.zeros(20), np.ones(15), gamma=1e307), "smaller gamma"),
+        (lambda: soft_dtw([0, 1, 2], [0, 2], gamma=1e300), "below 1e[+]300"),
     ],
 )
 def test_values_beyond_float64_are_refused(call, match):
