@@ -93,10 +93,13 @@ def _shown(text, width=30):
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def _first_line(err):
-    """Return an error's first non-blank line (its type's name when it has none)."""
+def _one_line(err):
+    """Return an error's message on one line (its type's name when it has none).
+
+    Its lines are joined: a line break may be part of a file's name.
+    """
     lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    return lines[0] if lines else type(err).__name__
+    return " ".join(lines) if lines else type(err).__name__
 
 
 def _option_error(option, message, text):
@@ -330,7 +333,7 @@ def _read(source, *, labels=False):
             X, y = read_ucr_file(path)
         check_dataset(X, "series")
     except ValueError as err:
-        message = _first_line(err)
+        message = _one_line(err)
         if str(source) not in message:
             message = f"{source}: {message}"
         raise ValueError(message) from None
@@ -1354,7 +1357,7 @@ def main(argv=None):
         _say(prog, f"not enough memory ({err or 'MemoryError'}); use less data.")
         return 1
     except (ValueError, OSError) as err:
-        _say(prog, _first_line(err))
+        _say(prog, _one_line(err))
         return 1
 
 

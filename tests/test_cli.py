@@ -1081,6 +1081,13 @@ def test_unparsable_command_lines_give_one_line_and_status_2(
     assert _files(tmp_path) == before
 
 
+def test_a_line_break_in_a_file_name_is_kept_in_the_error(tmp_path, capsys):
+    # Only the message's first line was printed: "error: bad".
+    assert cli.main(["distance", str(tmp_path / "bad\nname.tsv")]) == 1
+    err = _one_error_line(capsys.readouterr().err)
+    assert "bad name.tsv: no such file" in err
+
+
 def test_missing_matplotlib_is_reported_before_computing(
     tmp_path, capsys, monkeypatch, inputs, no_compute
 ):
