@@ -245,6 +245,29 @@ def test_nearest_centroid_cv_chooses_the_best_mean_score_and_refits():
     )
 
 
+@pytest.mark.parametrize(("cv_tol", "fold_tol"), [(1e-3, 1e-3), (None, 1e-6)])
+def test_nearest_centroid_cv_solves_the_folds_at_cv_tol_and_the_refit_at_tol(
+    monkeypatch, cv_tol, fold_tol
+):
+    import softdtw_learn.neighbors as neighbors
+
+    seen = []
+    solve = neighbors.barycenter_and_iterations
+
+    def recorded(*args, **kwargs):
+        seen.append(kwargs["tol"])
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(neighbors, "barycenter_and_iterations", recorded)
+    X, y = make_cylinder_bell_funnel(12, length=16, random_state=0)
+    gammas = (1.0, 0.1)
+    clf = SoftDTWNearestCentroidCV(gammas=gammas, cv=2, tol=1e-6, cv_tol=cv_tol)
+    clf.fit(X, y)
+    per_fold = len(gammas) * 3  # every gamma, every class
+    assert seen[: 2 * per_fold] == [fold_tol] * (2 * per_fold)
+    assert seen[2 * per_fold :] == [1e-6] * (len(seen) - 2 * per_fold) != []
+
+
 def _fit_from(model, X, y, starts):
     """Fit a SoftDTWNearestCentroid whose class barycenters start at ``starts``."""
     from softdtw_learn.barycenter import soft_dtw_barycenter
@@ -275,6 +298,8 @@ def _fit_from(model, X, y, starts):
         ({"gammas": [0.1, 1.0, 0.1]}, "must not repeat a gamma.*0.1 appears"),
         ({"max_iter": 0}, "max_iter must be an int >= 1"),
         ({"scoring": "no_such_score"}, "no_such_score"),
+        ({"cv_tol": -1e-3}, "cv_tol must be None or a finite number >= 0"),
+        ({"cv_tol": "1e-3"}, "cv_tol must be None or a finite number >= 0"),
     ],
 )
 def test_nearest_centroid_cv_bad_arguments(kwargs, message):
