@@ -72,6 +72,29 @@ _CHOICE = ("gamma_", "gammas_", "validation_scores_")
 _USER_LEVEL = 5
 
 
+# Why series of several lengths are refused, by who refuses them.
+_NETWORK_WIDTH = (
+    "X must hold samples of one shape (n_samples, n_timestamps[, n_channels]): "
+    "a network has a fixed input width, so series of different lengths need "
+    "cutting to one length first (e.g. split_series on equal-length series)."
+)
+_SPLIT_WIDTH = (
+    "X must hold series of one length (n_series, n_timestamps[, n_channels]): "
+    "split_series cuts every series at one time step. Cut or resample them to "
+    "one length first."
+)
+
+
+def _one_shape(read, message):
+    """``read()``, with ``message`` when numpy finds series of several shapes."""
+    try:
+        return read()
+    except ValueError as err:
+        if "inhomogeneous" not in str(err) and "sequence" not in str(err):
+            raise
+        raise ValueError(message) from None
+
+
 def split_series(X, ratio=0.6):
     """Split each series into the part to learn from and the part to predict.
 
@@ -101,7 +124,10 @@ n_timestamps, n_channels)
     (array([[0., 1., 2., 3., 4., 5.]]), array([[6., 7., 8., 9.]]))
     """
     ratio = check_real(ratio, "ratio", low=0, high=1, low_open=True, high_open=True)
-    arr = check_array(X, allow_nd=True, dtype=np.float64, input_name="X")
+    arr = _one_shape(
+        lambda: check_array(X, allow_nd=True, dtype=np.float64, input_name="X"),
+        _SPLIT_WIDTH,
+    )
     if arr.ndim not in (2, 3):
         raise ValueError(
             "X must be 2-D (n_series, n_timestamps) or 3-D (n_series, "
@@ -337,17 +363,12 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
 
     def _validate_X(self, X, reset):
         """Check X (2-D or 3-D, finite) and return it flattened per sample."""
-        try:
-            arr = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float64)
-        except ValueError as err:
-            if "inhomogeneous" not in str(err) and "sequence" not in str(err):
-                raise
-            raise ValueError(
-                "X must hold samples of one shape (n_samples, n_timestamps[, "
-                "n_channels]): a network has a fixed input width, so series of "
-                "different lengths need cutting to one length first (e.g. "
-                "split_series on equal-length series)."
-            ) from None
+        arr = _one_shape(
+            lambda: validate_data(
+                self, X, reset=reset, allow_nd=True, dtype=np.float64
+            ),
+            _NETWORK_WIDTH,
+        )
         if arr.ndim > 3:
             raise ValueError(
                 "X must be 2-D (n_samples, n_timestamps) or 3-D (n_samples, "
@@ -571,23 +592,17 @@ n_timestamps, n_channels)
         try:
             X, Y = self._validated_pair(X, y)
             if warm and coefs_init is None and intercepts_init is None:
-                old = (fitted.get("input_shape_"), fitted.get("output_shape_"))
-                if old != (self.input_shape_, self.output_shape_):
-                    raise ValueError(
-                        "warm_start needs the sample shapes of the previous fit: "
-                        f"{old[0]} in and {old[1]} out; got {self.input_shape_} "
-                        f"and {self.output_shape_}."
-                    )
+                self._check_warm_network(fitted, sizes)
+            series_shape = _series_shape(self.output_shape_)
+            Y = np.ascontiguousarray(Y.reshape(len(Y), *series_shape))
+            if gamma is not None:  # targets whose soft-DTW overflows: say so now
+                check_table_range(gamma, series_shape[0], series_shape[0], xs=Y, ys=Y)
         except ValueError:
-            if warm:  # a refused warm fit leaves the fitted model as it was
-                for name in _FITTED_SHAPES:
-                    vars(self).pop(name, None)
-                vars(self).update(fitted)
+            # A refused fit leaves the model as it was (fitted or not).
+            for name in _FITTED_SHAPES:
+                vars(self).pop(name, None)
+            vars(self).update(fitted)
             raise
-        series_shape = _series_shape(self.output_shape_)
-        Y = np.ascontiguousarray(Y.reshape(len(Y), *series_shape))
-        if gamma is not None:  # targets whose soft-DTW overflows: say so now
-            check_table_range(gamma, series_shape[0], series_shape[0], xs=Y, ys=Y)
         rng = check_random_state(self.random_state)
         fresh = False
         if coefs_init is not None or intercepts_init is not None:
@@ -609,6 +624,23 @@ n_timestamps, n_channels)
         if self.verbose:
             print(f"trained in {time.perf_counter() - start:.2f} s")
         return self
+
+    def _check_warm_network(self, fitted, sizes):
+        """Check that a warm start can continue the previous network."""
+        old = (fitted.get("input_shape_"), fitted.get("output_shape_"))
+        if old != (self.input_shape_, self.output_shape_):
+            raise ValueError(
+                "warm_start needs the sample shapes of the previous fit: "
+                f"{old[0]} in and {old[1]} out; got {self.input_shape_} "
+                f"and {self.output_shape_}."
+            )
+        layers = tuple(c.shape[1] for c in self.coefs_[:-1])
+        if layers != tuple(sizes):
+            raise ValueError(
+                f"warm_start continues the previous network, whose hidden layers "
+                f"are {layers}; hidden_layer_sizes is now {tuple(sizes)}. Set "
+                "warm_start=False to train a new network."
+            )
 
     def _validated_pair(self, X, y):
         """Return the validated ``(X, Y)``, setting the input and output shapes."""
@@ -882,7 +914,15 @@ n_timestamps, n_channels)
         sizes, gammas, window = self._check_params()
         for name in _CHOICE:
             vars(self).pop(name, None)  # a failed fit leaves no stale choice
-        inputs = check_array(X, allow_nd=True, dtype=np.float64, input_name="X")
+        inputs = _one_shape(
+            lambda: check_array(X, allow_nd=True, dtype=np.float64, input_name="X"),
+            _NETWORK_WIDTH,
+        )
+        if inputs.ndim > 3:  # the user's shape, not a held-out part's
+            raise ValueError(
+                "X must be 2-D (n_samples, n_timestamps) or 3-D (n_samples, "
+                f"n_timestamps, n_channels); got shape {inputs.shape}."
+            )
         targets = self._validate_y(y)
         check_consistent_length(inputs, targets)
         kept, held = self._split(len(inputs))

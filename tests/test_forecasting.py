@@ -219,6 +219,25 @@ def test_bad_initial_weights_and_warm_start_shapes_are_rejected(rng):
         model.fit(X, y[:4])
     assert (model.n_features_in_, model.input_shape_) == (5, (5,))
     np.testing.assert_array_equal(model.predict(X), before)
+    # Another network: a warm start would train the old one under new params.
+    model.set_params(hidden_layer_sizes=(6, 2))
+    with pytest.raises(ValueError, match=r"hidden layers are \(4,\); hidden_layer"):
+        model.fit(X, y)
+    np.testing.assert_array_equal(model.predict(X), before)
+
+
+def test_a_refused_fresh_fit_leaves_the_fitted_model_as_it_was(rng):
+    # Without warm_start the shapes of the refused data had stayed: predict
+    # then failed for the old data and the new.
+    X, y = rng.normal(size=(10, 5)), rng.normal(size=(10, 3))
+    model = _fit_quietly(SoftDTWMLPRegressor((4,), max_iter=2, random_state=0), X, y)
+    before = model.predict(X)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.fit(np.c_[X, X[:, :2]], y[:4])
+    with pytest.raises(ValueError, match="Rescale the series"):
+        model.fit(X, y * 1e200)  # targets whose soft-DTW overflows
+    assert (model.n_features_in_, model.input_shape_) == (5, (5,))
+    np.testing.assert_array_equal(model.predict(X), before)
 
 
 @pytest.mark.parametrize(
@@ -247,6 +266,19 @@ def test_series_of_different_lengths_get_a_clear_error(rng):
     ragged = [rng.normal(size=5), rng.normal(size=6)]
     with pytest.raises(ValueError, match="samples of one shape .* fixed input width"):
         SoftDTWMLPRegressor((3,), max_iter=2).fit(ragged, rng.normal(size=(2, 3)))
+    # The CV variant and split_series had let numpy's "inhomogeneous" through.
+    with pytest.raises(ValueError, match="samples of one shape .* fixed input width"):
+        SoftDTWMLPRegressorCV((3,), gammas=(1.0, 0.1)).fit(
+            ragged, rng.normal(size=(2, 3))
+        )
+    with pytest.raises(ValueError, match="split_series cuts every series at one"):
+        split_series(ragged)
+
+
+def test_cv_names_the_shape_of_the_given_x(rng):
+    X = rng.normal(size=(20, 12, 2, 1))
+    with pytest.raises(ValueError, match=r"got shape \(20, 12, 2, 1\)"):
+        SoftDTWMLPRegressorCV((3,), gammas=(1.0, 0.1)).fit(X, rng.normal(size=(20, 3)))
 
 
 def test_targets_whose_soft_dtw_overflows_are_named_before_training(rng):
