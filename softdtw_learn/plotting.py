@@ -8,7 +8,7 @@ when a function is called.
 import numpy as np
 
 from .metrics import soft_dtw_alignment
-from .utils import check_dataset, check_int, check_series
+from .utils import check_dataset, check_int, check_series, short_repr
 
 __all__ = ["plot_alignment", "plot_barycenter", "plot_clusters"]
 
@@ -32,17 +32,35 @@ def _series_list(X, name):
 
 
 def _check_drawn(channel, max_series, **drawn):
-    """Check ``channel`` against every drawn dataset's channels, and the cap."""
+    """Check ``channel`` and the cap; the drawn datasets share their channels."""
     check_int(max_series, "max_series", low=0)
     channel = check_int(channel, "channel", low=0)
-    for name, series in drawn.items():
-        n_channels = min(s.shape[1] for s in series) if len(series) else channel + 1
+    counts = {name: series[0].shape[1] for name, series in drawn.items() if series}
+    if len(set(counts.values())) > 1:
+        found = ", ".join(f"{name} {n}" for name, n in counts.items())
+        raise ValueError(
+            f"the drawn series must have one number of channels; got {found}. "
+            "A univariate barycenter or centre is (length,) or (length, 1); "
+            "several of them are (n, length)."
+        )
+    for name, n_channels in counts.items():
         if channel >= n_channels:
             raise ValueError(
                 f"channel={channel} is beyond {name}, which has {n_channels} "
                 f"channel(s) (0 to {n_channels - 1})."
             )
     return channel
+
+
+def _check_axes(ax, name):
+    """Raise unless ``ax`` is a matplotlib Axes."""
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise ValueError(
+            f"{name} must be a matplotlib Axes (e.g. from plt.subplots()), "
+            f"got {short_repr(ax)}."
+        )
 
 
 def _draw_series(ax, series, channel, **style):
@@ -85,11 +103,12 @@ def plot_barycenter(X, barycenter, *, ax=None, channel=0, max_series=50, title=N
     11
     """
     plt = require_pyplot()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3))
     series = _series_list(X, "X")
     z = check_series(barycenter, "barycenter")
     channel = _check_drawn(channel, max_series, X=series, barycenter=[z])
+    if ax is None:  # after the checks: a refused call leaves no figure open
+        _, ax = plt.subplots(figsize=(6, 3))
+    _check_axes(ax, "ax")
     series = series[:max_series]
     _draw_series(ax, series, channel, color="0.7", lw=0.8)
     ax.plot(np.arange(len(z)), z[:, channel], color="C3", lw=2.2, label="barycenter")
@@ -133,7 +152,7 @@ def plot_clusters(X, labels, centers, *, axes=None, channel=0, max_series=40):
     """
     plt = require_pyplot()
     series = _series_list(X, "X")
-    labels = np.asarray(labels)
+    labels = _cluster_indices(labels)
     centres = _series_list(centers, "centers")
     if labels.shape != (len(series),):
         raise ValueError(
@@ -155,17 +174,32 @@ def plot_clusters(X, labels, centers, *, axes=None, channel=0, max_series=40):
             1, len(centres), figsize=(4 * len(centres), 3), sharey=True, squeeze=False
         )
         axes = axes[0]
-    axes = list(np.ravel(axes))
+    if isinstance(axes, str):
+        raise ValueError(f"axes must be matplotlib Axes, got {short_repr(axes)}.")
+    axes = list(np.ravel(np.asarray(axes, dtype=object)))
     if len(axes) < len(centres):
         raise ValueError(
             f"need one axes per cluster ({len(centres)}); got {len(axes)}."
         )
+    for k, ax in enumerate(axes[: len(centres)]):
+        _check_axes(ax, f"axes[{k}]")
     for k, (ax, centre) in enumerate(zip(axes, centres, strict=False)):
         members = [s for s, label in zip(series, labels, strict=True) if label == k]
         _draw_series(ax, members[:max_series], channel, color="0.75", lw=0.6)
         ax.plot(np.arange(len(centre)), centre[:, channel], color="C3", lw=2.2)
         ax.set_title(f"cluster {k} ({len(members)} series)", fontsize=9)
     return axes
+
+
+def _cluster_indices(labels):
+    """``labels`` as an array; integers held as objects become ints."""
+    labels = np.asarray(labels)
+    if labels.dtype.kind == "O" and all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+        for v in labels.ravel()
+    ):
+        labels = labels.astype(np.int64)
+    return labels
 
 
 def plot_alignment(x, y, *, gamma=1.0, window=None, ax=None, cmap="Greys"):
@@ -185,8 +219,10 @@ def plot_alignment(x, y, *, gamma=1.0, window=None, ax=None, cmap="Greys"):
     window : int or float, default=None
         Sakoe-Chiba band, as in :func:`softdtw_learn.metrics.soft_dtw`.
     ax : matplotlib Axes, default=None
-        Axes for the heat map; the series go in two small axes beside it. None
-        makes a new figure.
+        Axes for the heat map; the series go in two small axes beside it
+        (left of it by half its width, above it by a quarter of its height:
+        leave that room in a figure of your own). None makes a new figure with
+        the room.
     cmap : str, default="Greys"
         Colour map of E.
 
@@ -209,7 +245,10 @@ def plot_alignment(x, y, *, gamma=1.0, window=None, ax=None, cmap="Greys"):
     value, E = soft_dtw_alignment(x, y, gamma=gamma, window=window)
     xs, ys = check_series(x, "x"), check_series(y, "y")
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.5, 4.5))
+        # Room on the left and at the top for the series and the title.
+        fig, ax = plt.subplots(figsize=(5.5, 5.5))
+        fig.subplots_adjust(left=0.36, right=0.96, bottom=0.1, top=0.72)
+    _check_axes(ax, "ax")
     ax.imshow(E, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto", origin="upper")
     ax.set_xlabel("time step of y")
     ax.set_ylabel("time step of x")

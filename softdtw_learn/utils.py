@@ -192,39 +192,47 @@ def to_time_series_dataset(X, length=None):
     array([[ 1.,  2.,  3.],
            [ 4.,  5., nan]])
     """
+    return _padded_dataset(X, length, "X")
+
+
+def _padded_dataset(X, length, name):
+    """:func:`to_time_series_dataset`, its errors naming ``name``."""
     if isinstance(X, np.ndarray) or not isinstance(X, (list, tuple)):
-        arr = _as_numeric(X, "X")
+        arr = _as_numeric(X, name)
         if arr.ndim == 2:
             arr = arr[:, :, None]
         if arr.ndim != 3:
             raise ValueError(
-                "X must be a dataset: a 2-D array (n_series, n_timestamps), a 3-D "
-                "array (n_series, n_timestamps, n_channels) or a list of series; "
+                f"{name} must be a dataset: a 2-D array (n_series, n_timestamps), "
+                "a 3-D array (n_series, n_timestamps, n_channels) or a list of "
+                "series; "
                 f"got an array with {arr.ndim} dimensions (shape {arr.shape})."
             )
         items = list(arr)
     else:
-        items = [_as_numeric(item, f"X[{k}]") for k, item in enumerate(X)]
+        items = [_as_numeric(item, f"{name}[{k}]") for k, item in enumerate(X)]
         items = [item[:, None] if item.ndim == 1 else item for item in items]
     if not items:
-        raise ValueError("X is empty; a dataset needs at least one series.")
+        raise ValueError(f"{name} is empty; a dataset needs at least one series.")
     for k, item in enumerate(items):
         if item.ndim != 2:
             raise ValueError(
-                f"X[{k}] must be a series of shape (n_timestamps,) or "
+                f"{name}[{k}] must be a series of shape (n_timestamps,) or "
                 f"(n_timestamps, n_channels), got shape {item.shape}."
             )
     channels = {item.shape[1] for item in items}
     if len(channels) > 1 and len({item.shape[0] for item in items}) == 1:
         raise ValueError(
-            f"the series in X have different numbers of channels {sorted(channels)} "
-            f"but {items[0].shape[0]} time step(s) each: aeon's and sktime's "
-            "unequal-length layout (a list of (n_channels, n_timepoints) cases)? "
-            "Convert it with softdtw_learn.utils.from_channels_first(X)."
+            f"the series in {name} have different numbers of channels "
+            f"{sorted(channels)} but {items[0].shape[0]} time step(s) each: aeon's "
+            "and sktime's unequal-length layout (a list of (n_channels, "
+            "n_timepoints) cases)? Convert it with "
+            "softdtw_learn.utils.from_channels_first(X)."
         )
     if len(channels) > 1:
         raise ValueError(
-            f"the series in X have different numbers of channels {sorted(channels)}; "
+            f"the series in {name} have different numbers of channels "
+            f"{sorted(channels)}; "
             "every series needs the same number."
         )
     longest = max(item.shape[0] for item in items)
@@ -427,7 +435,7 @@ def check_dataset(X, name="X"):
     if isinstance(X, (list, tuple)):
         # Lists get no LayoutWarning: the package passes its own checked
         # series as lists; aeon's unequal-length lists fail with a hint.
-        arr = to_time_series_dataset(X)
+        arr = _padded_dataset(X, None, name)
     else:
         arr = _as_numeric(X, name)
         _warn_if_channel_first(arr, name)

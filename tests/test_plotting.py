@@ -56,7 +56,7 @@ def test_channels_and_caps_are_checked(rng):
     X3 = rng.normal(size=(6, 10, 2))
     with pytest.raises(ValueError, match=r"channel=2 is beyond X, which has 2"):
         plotting.plot_barycenter(X3, X3[0], channel=2)
-    with pytest.raises(ValueError, match=r"channel=1 is beyond barycenter, .* 1 "):
+    with pytest.raises(ValueError, match=r"one number of channels; got X 2, bary"):
         plotting.plot_barycenter(X3, X3[0, :, 0], channel=1)
     with pytest.raises(ValueError, match="channel must be an int >= 0, got 1.0"):
         plotting.plot_clusters(X3, [0] * 6, X3[:1], channel=1.0)
@@ -71,3 +71,62 @@ def test_missing_matplotlib_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"softdtw_learn\[plot\]"):
         plotting.plot_barycenter([[0.0, 1.0]], [0.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # A (1, 20) barycenter is 1 step of 20 channels: drawn as one point.
+        (
+            lambda X: plotting.plot_barycenter(X, X.mean(0)[None, :]),
+            "got X 1, barycenter 20",
+        ),
+        (
+            lambda X: plotting.plot_clusters(
+                np.stack([X, X], axis=2), [0] * 5 + [1] * 5, X[:2]
+            ),
+            "got X 2, centers 1",
+        ),
+        (lambda X: plotting.plot_clusters(X, [0] * 10, []), "centers is empty"),
+        (lambda X: plotting.plot_barycenter(X, X[0], ax="x"), "ax must be a matplot"),
+        (lambda X: plotting.plot_alignment(X[0], X[1], ax=42), "ax must be a matplot"),
+        (
+            lambda X: plotting.plot_clusters(X, [0] * 10, X[:1], axes=[None]),
+            r"axes\[0\] must be a matplotlib Axes",
+        ),
+        (
+            lambda X: plotting.plot_clusters(X, [0] * 10, X[:1], axes="a"),
+            "axes must be matplotlib Axes",
+        ),
+    ],
+)
+def test_mismatched_series_and_bad_axes_are_refused_and_leave_no_figure(
+    rng, call, message
+):
+    X = rng.normal(size=(10, 20))
+    before = plt.get_fignums()
+    with pytest.raises(ValueError, match=message):
+        call(X)
+    assert plt.get_fignums() == before  # no empty figure left open
+
+
+def test_integer_labels_held_as_objects_are_cluster_indices(rng):
+    X = rng.normal(size=(4, 6))
+    labels = np.array([0, 0, 1, 1], dtype=object)
+    axes = plotting.plot_clusters(X, labels, X[[0, 2]])
+    assert [ax.get_title() for ax in axes] == [
+        "cluster 0 (2 series)",
+        "cluster 1 (2 series)",
+    ]
+
+
+def test_alignment_figure_of_its_own_holds_everything_it_draws(rng):
+    # The series and the title had been drawn outside the canvas.
+    ax = plotting.plot_alignment(rng.normal(size=20), rng.normal(size=15), gamma=0.1)
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.canvas.get_width_height()
+    for part in [ax, *ax.child_axes]:
+        box = part.get_tightbbox(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0
+        assert box.x1 <= width and box.y1 <= height
