@@ -79,6 +79,22 @@ def _as_dataset(tensor, lengths, name):
     return arr
 
 
+def _cast(array, like, what):
+    """``array`` (float64) as a tensor of ``like``'s dtype and device.
+
+    A value finite in float64 but beyond ``like``'s dtype (half precision
+    ends at 65504, float32 at 3.4e38) is an error, not an inf.
+    """
+    out = torch.from_numpy(array).to(like.device, like.dtype)
+    if not bool(torch.isfinite(out).all()):
+        largest = float(np.max(np.abs(array)))
+        raise ValueError(
+            f"soft-DTW loss: {what} reach {largest:.3g}, beyond {like.dtype}; "
+            "compute the loss in float64 (or rescale the series)."
+        )
+    return out
+
+
 class _SoftDTWFunction(torch.autograd.Function):
     """Per-pair soft-DTW values of two batches, with a kernel backward pass."""
 
@@ -98,12 +114,10 @@ class _SoftDTWFunction(torch.autograd.Function):
         grads = []
         for need, grad, like in ((need_x, grad_x, x), (need_y, grad_y, y)):
             grads.append(
-                torch.from_numpy(grad.reshape(like.shape)).to(like.device, like.dtype)
-                if need
-                else None
+                _cast(grad.reshape(like.shape), like, "its gradient") if need else None
             )
         ctx.grads = grads
-        return torch.from_numpy(values).to(x.device, x.dtype)
+        return _cast(values, x, "the soft-DTW values")
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -142,7 +156,8 @@ def soft_dtw_loss(
     Parameters
     ----------
     input : torch.Tensor of shape (batch, time) or (batch, time, channels)
-        Predictions, float32 or float64; trailing NaN pads shorter series.
+        Predictions, float32 or float64 (or half precision); trailing NaN pads
+        shorter series.
     target : torch.Tensor of shape (batch, time') or (batch, time', channels)
         Targets; the length may differ from ``input``'s.
     gamma : float, default=1.0
@@ -232,7 +247,9 @@ class SoftDTWLoss(torch.nn.Module):
     in a batch are given as trailing NaN padding or by the ``*_lengths``
     arguments (one integer per series; the values past each length are
     ignored and receive zero gradient). The computation runs in float64 and
-    the result has the dtype of ``input``. Second derivatives and the
+    the result has the dtype of ``input``; a per-pair value or gradient
+    beyond that dtype's range (65504 in half precision) is an error, not an
+    inf. Second derivatives and the
     ``torch.func`` transforms (``grad``, ``vmap``, ``jacrev``) are not
     supported; ``loss.backward()`` and ``torch.autograd.grad`` are.
 

@@ -79,6 +79,23 @@ def test_float32_keeps_its_dtype_and_agrees_with_float64():
     torch.testing.assert_close(x32.grad.double(), x.grad, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize(
+    ("dtype", "scale", "gamma"),
+    [(torch.float16, 100.0, 1.0), (torch.float32, 1e19, 1e-3)],
+)
+def test_values_beyond_the_input_dtype_are_an_error_not_inf(dtype, scale, gamma):
+    gen = torch.Generator().manual_seed(0)
+    x = (torch.randn(2, 50, generator=gen, dtype=torch.float64) * scale).to(dtype)
+    y = torch.zeros(2, 50, dtype=dtype)
+    with pytest.raises(ValueError, match=f"beyond {dtype}; compute the loss in"):
+        SoftDTWLoss(gamma)(x.requires_grad_(True), y)
+    # Within range, half precision works as float32 does.
+    small = (x.detach().double() / scale).to(dtype).requires_grad_(True)
+    loss = SoftDTWLoss(gamma, reduction="sum")(small, y)
+    loss.backward()
+    assert loss.dtype == dtype and torch.isfinite(small.grad).all()
+
+
 def test_lengths_and_nan_padding_give_each_pair_its_own_length():
     rng = np.random.default_rng(3)
     series_x = [rng.normal(size=(k, 2)) for k in (6, 3, 5)]
