@@ -302,10 +302,12 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
     cv_tol : float or None, default=1e-3
         Tolerance of the barycenters fitted on the folds (None: ``tol``).
         A fold's score only has to rank the gammas, and its noise (one
-        held-out series more or less right) is far above what a tighter solve
-        changes: on the 16 shared UCR/UEA sets the chosen gammas' test
-        accuracies were those of ``cv_tol=None`` on every set, in 1.7x less
-        time (``benchmarks/study_nearest_centroid.py``).
+        held-out series more or less right) is above what a tighter solve
+        changes. On 13 shared UCR/UEA sets (``benchmarks/
+        study_nearest_centroid.py``) the test accuracy equalled that of
+        ``cv_tol=None`` on 12 (ECG200: 0.730 against 0.710), and the search
+        took a median 2.9-3.0x less time than ``GridSearchCV`` against 2.0x;
+        ``cv_tol=1e-2`` (3.6x) chose worse gammas on 2 sets.
     continuation : None, "auto" or sequence of float, default="auto"
         Continuation for the first (largest) gamma of each path.
 

@@ -243,6 +243,7 @@ def _figure7(data, settings, n_jobs):
         gammas=settings["gammas"],
         cv=cv,
         max_iter=settings["max_iter"],
+        cv_tol=settings["cv_tol"],
         n_jobs=n_jobs,
     ).fit(X, y)
     soft_seconds = time.perf_counter() - begin

@@ -35,6 +35,8 @@ SETTINGS = {
         "gammas": (10.0, 1.0, 0.1, 0.01, 0.001),
         "folds": 3,
         "max_iter": 100,
+        # The folds' barycenter tolerance (SoftDTWNearestCentroidCV.cv_tol).
+        "cv_tol": 1e-3,
         "dba_max_iter": 100,
     },
     "table3": {
