@@ -38,7 +38,13 @@ TINY = {
         "dba_max_iter": 5,
     },
     "table2": {"gammas": (1.0, 0.1), "max_iter": 3, "max_iter_barycenter": 5},
-    "figure7": {"gammas": (1.0, 0.1), "folds": 2, "max_iter": 5, "dba_max_iter": 5},
+    "figure7": {
+        "gammas": (1.0, 0.1),
+        "folds": 2,
+        "max_iter": 5,
+        "cv_tol": 1e-3,
+        "dba_max_iter": 5,
+    },
     "table3": {
         "gammas": (1.0, 0.1),
         "ratio": 0.6,
