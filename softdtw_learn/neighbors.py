@@ -300,7 +300,9 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
     divergence, window, max_iter, tol, n_jobs
         As in :class:`SoftDTWNearestCentroid`; ``tol`` is the refit's.
     cv_tol : float or None, default=1e-3
-        Tolerance of the barycenters fitted on the folds (None: ``tol``).
+        Tolerance of the barycenters fitted on the folds, and of the refit's
+        stages above ``gamma_`` (its warm starts); None: ``tol``. The refit's
+        last stage, at ``gamma_``, is solved to ``tol``.
         A fold's score only has to rank the gammas, and its noise (one
         held-out series more or less right) is above what a tighter solve
         changes. On 13 shared UCR/UEA sets (``benchmarks/
@@ -414,6 +416,7 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
                 f"chosen by one score, got {short_repr(self.scoring)}."
             )
         scorer = check_scoring(self, scoring=self.scoring)
+        fold_tol = self.tol if self.cv_tol is None else self.cv_tol
         scores = np.empty((len(folds), len(gammas)))
         for split, (train, test) in enumerate(folds):
             missing = np.setdiff1d(np.arange(len(self.classes_)), codes[train])
@@ -430,7 +433,7 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
                 codes[train],
                 weights[train],
                 gammas,
-                self.tol if self.cv_tol is None else self.cv_tol,
+                fold_tol,
             )
             for k, (gamma, centroids, _, _) in enumerate(path):
                 model = self._model(gamma, centroids, X)
@@ -441,8 +444,11 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
         best = int(np.argmin(self.cv_results_["rank_test_score"]))
         mean = self.cv_results_["mean_test_score"]
         self.gamma_, self.best_score_ = gammas[best], float(mean[best])
-        # Refit on everything, along the path down to the chosen gamma.
-        path = self._path(data, lengths, codes, weights, gammas[: best + 1], self.tol)
+        # Refit on everything, along the path down to the chosen gamma: the
+        # stages above it are its start (at fold_tol), the last is at tol.
+        path = self._path(
+            data, lengths, codes, weights, gammas[: best + 1], fold_tol, self.tol
+        )
         _, centroids, iterations, capped = path[-1]
         self.n_iter_ = max(iterations)
         self.centroids_ = _stack_centroids(centroids, X)
@@ -451,13 +457,25 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
         )
         return self
 
-    def _path(self, data, lengths, codes, weights, gammas, tol):
-        """``(gamma, centroids, iterations, capped)`` down ``gammas``, warm-started."""
+    def _path(self, data, lengths, codes, weights, gammas, tol, last_tol=None):
+        """``(gamma, centroids, iterations, capped)`` down ``gammas``, warm-started.
+
+        Each stage is solved to ``tol``, the last to ``last_tol`` if given.
+        """
         path, starts = [], None
-        for gamma in gammas:
+        for k, gamma in enumerate(gammas):
             continuation = self.continuation if starts is None else None
+            stage_tol = tol if last_tol is None or k < len(gammas) - 1 else last_tol
             centroids, iterations, capped = _class_barycenters(
-                self, data, lengths, codes, weights, gamma, starts, continuation, tol
+                self,
+                data,
+                lengths,
+                codes,
+                weights,
+                gamma,
+                starts,
+                continuation,
+                stage_tol,
             )
             path.append((gamma, centroids, iterations, capped))
             starts = centroids
