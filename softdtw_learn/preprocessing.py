@@ -39,11 +39,11 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
     Notes
     -----
     ``set_output(transform="pandas")`` (or "polars", or the global
-    ``transform_output``) gives a table for univariate series. Multichannel
+    ``transform_output``) gives a table for 2-D (univariate) series. 3-D
     series, ``(n_samples, n_timestamps, n_channels)``, fit no table: after
-    such a fit the output stays an array and ``get_feature_names_out``
+    a fit on them the output stays an array and ``get_feature_names_out``
     does not exist (scikit-learn then leaves the output as it is), so a
-    pipeline under a pandas output setting still runs.
+    fitted pipeline under a pandas output setting still runs.
 
     Examples
     --------
@@ -65,15 +65,38 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
         return tags
 
     def _univariate_fit(self):
-        """Whether column names exist: not after a multichannel fit."""
-        channels = getattr(self, "_n_channels", 1)
-        if channels > 1:
+        """Whether column names exist: not after a fit on 3-D series."""
+        if getattr(self, "_fitted_3d", False):
             raise AttributeError(
-                f"fitted on series of {channels} channels, whose output "
-                "(n_samples, n_timestamps, n_channels) has no column names; "
-                "set_output's tables hold univariate series only."
+                "fitted on 3-D series, whose output (n_samples, n_timestamps, "
+                "n_channels) has no column names; set_output's tables hold "
+                "2-D (univariate) series only."
             )
         return True
+
+    def set_output(self, *, transform=None):
+        """Set the output container of ``transform`` and ``fit_transform``.
+
+        As scikit-learn's ``set_output``; it stays available after a fit on
+        3-D series, whose output stays an array (see the class' Notes).
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"} or None, default=None
+            "default" gives arrays; None leaves the setting unchanged.
+
+        Returns
+        -------
+        self : TimeSeriesStandardScaler
+        """
+        # As scikit-learn's FunctionTransformer, whose get_feature_names_out
+        # is also conditional (its set_output would vanish with it).
+        if transform is None:
+            return self
+        if not hasattr(self, "_sklearn_output_config"):
+            self._sklearn_output_config = {}
+        self._sklearn_output_config["transform"] = transform
+        return self
 
     @available_if(_univariate_fit)
     def get_feature_names_out(self, input_features=None):
@@ -106,7 +129,9 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
             The fitted scaler.
         """
         check_params(self)
-        check_dataset(validate_series(self, X, reset=True))
+        X = validate_series(self, X, reset=True)
+        check_dataset(X)
+        self._fitted_3d = np.ndim(X) == 3  # no table holds its output
         return self
 
     def transform(self, X):

@@ -45,9 +45,14 @@ def test_multichannel_output_stays_an_array_under_pandas_output(rng):
     assert isinstance(out, np.ndarray) and out.shape == X.shape
     np.testing.assert_array_equal(out, TimeSeriesStandardScaler().fit_transform(X))
     assert not hasattr(scaler, "get_feature_names_out")
+    # set_output stays (it had gone with get_feature_names_out).
+    assert scaler.set_output(transform="default") is scaler
+    one_channel = TimeSeriesStandardScaler().set_output(transform="pandas")
+    assert isinstance(one_channel.fit_transform(X[:, :, :1]), np.ndarray)
     with sklearn.config_context(transform_output="pandas"):
         pipe = make_pipeline(TimeSeriesStandardScaler(), SoftDTWKNeighborsClassifier())
         assert pipe.fit(X, [0, 1] * 3).predict(X).tolist() == [0, 1] * 3
+        pipe.set_output(transform="default")
         # Univariate data still get a table.
         table = TimeSeriesStandardScaler().fit_transform(X[:, :, 0])
         assert isinstance(table, pd.DataFrame) and table.shape == (6, 8)
