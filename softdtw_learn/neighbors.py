@@ -233,7 +233,9 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples, n_classes), or (n_samples,) for \
 two classes
             Higher is closer; for two classes, the value to the first class
-            minus that to the second (positive favours ``classes_[1]``).
+            minus that to the second (positive favours ``classes_[1]``). A
+            class with no centroid (all its series of weight 0) scores -inf
+            (for two classes, the difference is +inf or -inf).
         """
         scores = -self._values(validate_series(self, X, reset=False))
         if len(self.classes_) == 2:  # scikit-learn's binary convention
@@ -419,13 +421,17 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
         fold_tol = self.tol if self.cv_tol is None else self.cv_tol
         scores = np.empty((len(folds), len(gammas)))
         for split, (train, test) in enumerate(folds):
-            missing = np.setdiff1d(np.arange(len(self.classes_)), codes[train])
+            # Weight 0 is removal: a class whose training series there all
+            # weigh 0 is left out as one with none.
+            weighted = codes[train][weights[train] > 0]
+            missing = np.setdiff1d(np.arange(len(self.classes_)), weighted)
             if len(missing):
                 label, count = self.classes_[missing[0]], np.sum(codes == missing[0])
                 raise ValueError(
                     f"fold {split} leaves class {_plain(label)} ({count} series) "
-                    "out of its training part; use fewer folds (cv), a "
-                    "stratified splitter, or more series of that class."
+                    "out of its training part (no series of it there, or only "
+                    "series of weight 0); use fewer folds (cv), a stratified "
+                    "splitter, or more series of that class."
                 )
             path = self._path(
                 data[train],

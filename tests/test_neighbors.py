@@ -164,20 +164,15 @@ def test_nearest_centroid_weights_act_as_repeated_series():
     )
 
 
-@pytest.mark.parametrize("cv", [False, True])
-def test_nearest_centroid_class_of_weight_zero_counts_as_removed(cv):
+def test_nearest_centroid_class_of_weight_zero_counts_as_removed():
     # scikit-learn's rule: weight 0 is removal. The class keeps its place in
     # classes_, has no centroid and is never predicted; the other classes'
     # centroids and predictions are those of a fit without its series.
     X, y = make_cylinder_bell_funnel(12, length=24, random_state=0)
     keep = np.ones(12)
     keep[y == y[0]] = 0.0
-    if cv:
-        make = lambda: SoftDTWNearestCentroidCV(gammas=[1.0, 0.1], cv=2)  # noqa: E731
-    else:
-        make = lambda: SoftDTWNearestCentroid(gamma=0.1)  # noqa: E731
-    weighted = make().fit(X, y, sample_weight=keep)
-    removed = make().fit(X[keep > 0], y[keep > 0])
+    weighted = SoftDTWNearestCentroid(gamma=0.1).fit(X, y, sample_weight=keep)
+    removed = SoftDTWNearestCentroid(gamma=0.1).fit(X[keep > 0], y[keep > 0])
     assert list(weighted.classes_) == list(np.unique(y))
     missing = list(weighted.classes_).index(y[0])
     assert np.isnan(weighted.centroids_[missing]).all()
@@ -185,6 +180,21 @@ def test_nearest_centroid_class_of_weight_zero_counts_as_removed(cv):
     np.testing.assert_array_equal(others, removed.centroids_)
     np.testing.assert_array_equal(weighted.predict(X), removed.predict(X))
     assert np.all(weighted.decision_function(X)[:, missing] == -np.inf)
+
+
+def test_nearest_centroid_cv_fold_whose_class_weighs_zero_is_a_missing_class():
+    # As a fold without the class: named, instead of "max() arg is an empty
+    # sequence" when no class had weight there.
+    X, y = make_cylinder_bell_funnel(12, length=16, random_state=0)
+    keep = np.ones(12)
+    keep[y == y[0]] = 0.0
+    with pytest.raises(ValueError, match=r"fold 0 leaves class \d .* only series of"):
+        SoftDTWNearestCentroidCV(cv=2).fit(X, y, sample_weight=keep)
+    folds = [(np.arange(6, 12), np.arange(6))]
+    with pytest.raises(ValueError, match="fold 0 leaves class"):
+        SoftDTWNearestCentroidCV(cv=folds).fit(
+            X, y, sample_weight=np.r_[np.ones(6), np.zeros(6)]
+        )
 
 
 def test_nearest_centroid_bagged_with_small_samples():
