@@ -274,6 +274,20 @@ def test_narrower_input_is_told_to_pad_not_to_refit():
     assert "fit again" not in str(info.value)
 
 
+def test_nested_padding_is_nan_in_every_channel_at_once():
+    frame = pd.DataFrame(
+        {
+            "a": [pd.Series([1.0, 2.0, 3.0, np.nan]), pd.Series([1.0, 2.0])],
+            "b": [pd.Series([1.0, 2.0, 3.0, 4.0]), pd.Series([1.0, 2.0])],
+        }
+    )
+    with pytest.raises(ValueError, match=r"row 0 .*column 'a' has NaN at time index 3"):
+        from_nested_dataframe(frame)
+    frame["b"] = [pd.Series([1.0, 2.0, 3.0, np.nan]), pd.Series([1.0, 2.0])]
+    X = from_nested_dataframe(frame)  # a step missing in both: padding
+    assert X.shape == (2, 4, 2) and np.isnan(X[0, 3]).all()
+
+
 @pytest.mark.parametrize(
     ("cell", "message"),
     [

@@ -394,6 +394,14 @@ def test_tsv_label_and_value_joined_by_a_blank_is_an_error(tmp_path):
     path.write_text("1\v1\t2\n")
     with pytest.raises(ValueError, match=r"label field '1\\x0b1'"):
         read_ucr_file(path)
+    path.write_text("1 nan\t2.5\t3\n2\t1.0\t2.0\n")  # the archive's missing value
+    with pytest.raises(ValueError, match=r"label field '1 nan'"):
+        read_ucr_file(path)
+    # Mixed on a later line of a tab-separated .txt: one separator, it says.
+    path = tmp_path / "later.txt"
+    path.write_text("1\t1.5\t2.5\n2 1.0\t2.0\t3.0\n")
+    with pytest.raises(ValueError, match="line 2: .* use one separator throughout"):
+        read_ucr_file(path)
 
 
 def test_txt_with_spaces_and_tabs_is_whitespace_separated(tmp_path):
@@ -402,6 +410,11 @@ def test_txt_with_spaces_and_tabs_is_whitespace_separated(tmp_path):
     X, y = read_ucr_file(path)
     np.testing.assert_array_equal(X, [[1.5, 2.5], [3.5, 4.5]])
     assert y.tolist() == [1, 2]
+    # A label with a blank in a tab-separated .txt stays a label.
+    path.write_text("walk fast\t1.0\t2.0\nrun\t2.0\t3.0\n")
+    X, y = read_ucr_file(path)
+    np.testing.assert_array_equal(X, [[1.0, 2.0], [2.0, 3.0]])
+    assert y.tolist() == ["walk fast", "run"]
 
 
 @pytest.mark.parametrize(

@@ -596,4 +596,18 @@ def _nested_row(df, position):
             f"df row {position} has channels of lengths {sorted(lengths)}; the "
             "channels of one series need one length."
         )
-    return np.stack(channels, axis=1)
+    row = np.stack(channels, axis=1)
+    # Padding is a step missing in every channel: NaN in some is inside.
+    missing = np.isnan(row)
+    padding = missing.all(axis=1)
+    length = len(row) - int(np.argmax(~padding[::-1]))
+    inside = np.argwhere(missing[:length])
+    if inside.size:
+        time, channel = inside[0]
+        raise ValueError(
+            f"df row {position} (index {_show(df.index[position])}), column "
+            f"{_show(df.columns[channel])} has NaN at time index {time}, where "
+            "another channel has a value; NaN pads the end of a series in "
+            "every channel at once. Fill or interpolate missing values first."
+        )
+    return row

@@ -191,8 +191,9 @@ def _sniff(text, path):
         return "ts"
     suffix = path.suffix.lower()
     if "\t" in line:
-        # Spaces and tabs mixed: whitespace-separated in a .txt file.
-        mixed = len(line.split("\t", 1)[0].split()) > 1
+        # Spaces and tabs mixed ("1 1.5<tab>2.5", not the label "walk
+        # fast"): whitespace-separated in a .txt file.
+        mixed = _numbers_only(line.split("\t", 1)[0])
         return "txt" if mixed and suffix == ".txt" else "tsv"
     tokens = line.split()
     if len(tokens) > 1 and (_NUMBER.fullmatch(tokens[1]) or tokens[1] in _NAN_TOKENS):
@@ -503,9 +504,11 @@ def _numeric_columns(frame, numbers, path):
 
 
 def _numbers_only(text):
-    """Whether ``text`` is two numbers or more separated by blanks."""
+    """Whether ``text`` is two numbers or more (or missing values) and blanks."""
     parts = text.split()
-    return len(parts) > 1 and all(_NUMBER.fullmatch(p) for p in parts)
+    return len(parts) > 1 and all(
+        _NUMBER.fullmatch(p) or p in _MISSING_TOKENS for p in parts
+    )
 
 
 def _read_label_first(data, path, fmt):
@@ -548,9 +551,10 @@ def _read_label_first(data, path, fmt):
         if mixed is not None:
             raise ValueError(
                 f"{path}: line {numbers[mixed]}: the label field "
-                f"{ascii(labels[mixed])} is numbers separated by blanks; .tsv "
-                "fields are separated by tabs only (a .txt file may use any "
-                "blanks). Separate the label from the values with a tab."
+                f"{ascii(labels[mixed])} is numbers separated by blanks, but the "
+                "file's first line separates its fields by tabs only, as a .tsv "
+                "file does; use one separator throughout (tabs, or in a .txt "
+                "file any blanks)."
             )
     values = _numeric_columns(frame, numbers, path)
     infinite = np.isinf(values)
@@ -1033,8 +1037,9 @@ def read_ucr_file(path):
         A ``.tsv`` (UCR 2018), ``.txt`` (UCR 2015), ``.ts`` (sktime/aeon) or
         ``.arff`` (Weka/UEA) file, UTF-8 with or without a byte-order mark,
         with ``\n`` or ``\r\n`` line ends. The format is recognised from the
-        content, not the suffix (except a ``.txt`` file whose first field
-        holds blanks before a tab: spaces and tabs mixed, whitespace-separated).
+        content, not the suffix (except a ``.txt`` file whose first line
+        starts with numbers and blanks before a tab: spaces and tabs mixed,
+        read whitespace-separated).
         Whole-line comments start with ``#`` in ``.tsv`` and ``.txt``, ``#``
         or ``%`` in ``.ts``, ``%`` in ``.arff``; blank lines are skipped.
         Line numbers in errors count every line.
