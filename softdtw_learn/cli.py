@@ -61,6 +61,7 @@ _NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _NUMBER_OR_WORD = rf"(?:{_NUMBER}|[+-]?(?:nan|inf|infinity))"
 _INT_TEXT = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _REAL_TEXT = re.compile(_NUMBER_OR_WORD, re.ASCII | re.IGNORECASE)
+_FINITE_TEXT = re.compile(_NUMBER, re.ASCII)
 # One way to match a field (no two adjacent \s* to share its blanks): a
 # line that fails is rejected in linear time, not after trying every split.
 _CSV_FIELD = re.compile(rf"\s*(?:{_NUMBER_OR_WORD}\s*)?", re.ASCII | re.IGNORECASE)
@@ -334,7 +335,7 @@ def _read(source, *, labels=False):
         check_dataset(X, "series")
     except ValueError as err:
         message = _one_line(err)
-        if str(source) not in message:
+        if str(source) not in str(err):  # before _one_line joins its lines
             message = f"{source}: {message}"
         raise ValueError(message) from None
     except OSError as err:
@@ -861,14 +862,25 @@ def _comparable(labels, others):
 
     The formats read one label text differently: ``1.0`` is the int 1 in a
     ``.tsv`` file and the class "1.0" in a ``.ts`` file, so number-like
-    labels are compared as numbers.
+    labels are compared as numbers, exactly: integers as Python ints (no
+    rounding past 2**53), others as floats; text such as ``1_0`` is no number.
     """
     texts = [np.asarray(labels).astype(str), np.asarray(others).astype(str)]
-    try:
-        numbers = [t.astype(np.float64) for t in texts]
-    except ValueError:
+    values = [[_label_number(t) for t in side] for side in texts]
+    if any(v is None for side in values for v in side):
         return texts
-    return numbers if all(np.isfinite(n).all() for n in numbers) else texts
+    return [np.array(side, dtype=object) for side in values]
+
+
+def _label_number(text):
+    """Return the number a label's text writes (int if integral), or None."""
+    text = text.strip()
+    if _INT_TEXT.fullmatch(text):
+        return int(text)
+    if not _FINITE_TEXT.fullmatch(text):
+        return None
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def _accuracy(predicted, y_test):

@@ -349,6 +349,19 @@ def test_classify_compares_number_labels_across_formats(tmp_path, capsys):
     assert "not classes of the training file" not in captured.err
 
 
+@pytest.mark.parametrize(
+    ("predicted", "written", "expected"),
+    [
+        ([9007199254740993], ["9007199254740992"], 0.0),  # no rounding at 2**53
+        ([10], ["1_0"], 0.0),  # an underscore is no digit here
+        ([1, 2], ["1.0", "2e0"], 1.0),
+        (["a", "b"], ["a", "c"], 0.5),
+    ],
+)
+def test_labels_compare_exactly(predicted, written, expected):
+    assert cli._accuracy(np.array(predicted), np.array(written)) == expected
+
+
 def test_classify_writes_string_labels_as_csv(tmp_path, rng):
     X = rng.normal(size=(4, 5))
     y = np.array(["a,b", "c", "a,b", "c"])
@@ -1086,6 +1099,12 @@ def test_a_line_break_in_a_file_name_is_kept_in_the_error(tmp_path, capsys):
     assert cli.main(["distance", str(tmp_path / "bad\nname.tsv")]) == 1
     err = _one_error_line(capsys.readouterr().err)
     assert "bad name.tsv: no such file" in err
+    # A file that exists: its name once, not twice.
+    path = tmp_path / "p\nq.tsv"
+    path.write_text("a,b\n")
+    assert cli.main(["distance", str(path)]) == 1
+    err = _one_error_line(capsys.readouterr().err)
+    assert err.count("p q.tsv") == 1
 
 
 def test_missing_matplotlib_is_reported_before_computing(
