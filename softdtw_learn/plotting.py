@@ -198,7 +198,10 @@ def _cluster_indices(labels):
         isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
         for v in labels.ravel()
     ):
-        labels = labels.astype(np.int64)
+        try:
+            labels = labels.astype(np.int64)
+        except OverflowError:  # beyond int64: no cluster index either
+            pass
     return labels
 
 
@@ -244,6 +247,13 @@ def plot_alignment(x, y, *, gamma=1.0, window=None, ax=None, cmap="Greys"):
     plt = require_pyplot()
     value, E = soft_dtw_alignment(x, y, gamma=gamma, window=window)
     xs, ys = check_series(x, "x"), check_series(y, "y")
+    try:  # a bad name fails before a figure is made
+        cmap = plt.get_cmap(cmap)
+    except ValueError:
+        raise ValueError(
+            f"cmap={short_repr(cmap)} is not a matplotlib colour map (e.g. "
+            "'Greys', 'viridis')."
+        ) from None
     if ax is None:
         # Room on the left and at the top for the series and the title.
         fig, ax = plt.subplots(figsize=(5.5, 5.5))

@@ -209,11 +209,19 @@ def soft_dtw_loss(
     values = _SoftDTWFunction.apply(
         input, target, x_arr, y_arr, gamma, window, divergence, n_jobs
     )
-    if reduction == "mean":
-        return values.mean()
-    if reduction == "sum":
-        return values.sum()
-    return values
+    if reduction == "none":
+        return values
+    # Reduced in float64: a sum of half-precision values overflows soon.
+    wide = values.double()
+    total = (wide.mean() if reduction == "mean" else wide.sum()).to(values.dtype)
+    if not bool(torch.isfinite(total)):
+        raise ValueError(
+            f"soft-DTW loss: the {reduction} of the values is "
+            f"{float(wide.sum() if reduction == 'sum' else wide.mean()):.3g}, "
+            f"beyond {values.dtype}; compute the loss in float64 (or rescale "
+            "the series)."
+        )
+    return total
 
 
 class SoftDTWLoss(torch.nn.Module):
@@ -247,9 +255,9 @@ class SoftDTWLoss(torch.nn.Module):
     in a batch are given as trailing NaN padding or by the ``*_lengths``
     arguments (one integer per series; the values past each length are
     ignored and receive zero gradient). The computation runs in float64 and
-    the result has the dtype of ``input``; a per-pair value or gradient
-    beyond that dtype's range (65504 in half precision) is an error, not an
-    inf. Second derivatives and the
+    the result has the dtype of ``input``; a per-pair value, gradient or
+    reduced loss beyond that dtype's range (65504 in half precision) is an
+    error, not an inf. Second derivatives and the
     ``torch.func`` transforms (``grad``, ``vmap``, ``jacrev``) are not
     supported; ``loss.backward()`` and ``torch.autograd.grad`` are.
 

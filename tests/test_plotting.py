@@ -98,6 +98,16 @@ def test_missing_matplotlib_says_how_to_install(monkeypatch):
             lambda X: plotting.plot_clusters(X, [0] * 10, X[:1], axes="a"),
             "axes must be matplotlib Axes",
         ),
+        (
+            lambda X: plotting.plot_alignment(X[0], X[1], cmap="nope"),
+            "cmap='nope' is not a matplotlib colour map",
+        ),
+        (
+            lambda X: plotting.plot_clusters(
+                X, np.array([0] * 9 + [2**70], dtype=object), X[:2]
+            ),
+            "labels must be cluster indices",
+        ),
     ],
 )
 def test_mismatched_series_and_bad_axes_are_refused_and_leave_no_figure(

@@ -89,6 +89,11 @@ def test_values_beyond_the_input_dtype_are_an_error_not_inf(dtype, scale, gamma)
     y = torch.zeros(2, 50, dtype=dtype)
     with pytest.raises(ValueError, match=f"beyond {dtype}; compute the loss in"):
         SoftDTWLoss(gamma)(x.requires_grad_(True), y)
+    # Per-pair values in range whose sum is not (2700 x 40 > 65504).
+    big = torch.full((40, 3), 30.0, dtype=torch.float16, requires_grad=True)
+    if dtype == torch.float16:
+        with pytest.raises(ValueError, match="the sum of the values is 1.08e"):
+            SoftDTWLoss(gamma, reduction="sum")(big, torch.zeros(40, 3, dtype=dtype))
     # Within range, half precision works as float32 does.
     small = (x.detach().double() / scale).to(dtype).requires_grad_(True)
     loss = SoftDTWLoss(gamma, reduction="sum")(small, y)
