@@ -242,14 +242,11 @@ def test_nearest_centroid_cv_chooses_the_best_mean_score_and_refits():
     assert results["rank_test_score"][best] == 1
     splits = np.stack([results[f"split{k}_test_score"] for k in range(3)])
     np.testing.assert_allclose(splits.mean(axis=0), results["mean_test_score"])
-    # The refit: the path down to gamma_ on all the data, warm-started, the
-    # stages above gamma_ at cv_tol, the last at tol.
+    # The refit: the path down to gamma_ on all the data, warm-started.
     path = results["gamma"][: best + 1]
-    tols = [clf.cv_tol] * (len(path) - 1) + [clf.tol]
-    first = SoftDTWNearestCentroid(gamma=path[0], max_iter=30, tol=tols[0])
-    start = first.fit(X, y).centroids_
-    for gamma, tol in zip(path[1:], tols[1:], strict=True):
-        model = SoftDTWNearestCentroid(gamma=gamma, max_iter=30, tol=tol)
+    start = SoftDTWNearestCentroid(gamma=path[0], max_iter=30).fit(X, y).centroids_
+    for gamma in path[1:]:
+        model = SoftDTWNearestCentroid(gamma=gamma, max_iter=30)
         start = _fit_from(model, X, y, start).centroids_
     np.testing.assert_allclose(clf.centroids_, start, rtol=1e-10, atol=1e-12)
     np.testing.assert_array_equal(
@@ -283,9 +280,9 @@ def test_nearest_centroid_cv_solves_the_folds_at_cv_tol_and_the_refit_at_tol(
     )
     clf.fit(X, y)
     assert clf.gamma_ == 0.1
-    # Two folds, each every gamma for the 3 classes; then the refit: gamma 1
-    # (its start) at the folds' tolerance and gamma 0.1 at tol.
-    assert seen == [fold_tol] * 12 + [fold_tol] * 3 + [1e-6] * 3
+    # Two folds, each every gamma for the 3 classes; then the refit, gammas
+    # 1 and 0.1, at tol.
+    assert seen == [fold_tol] * 12 + [1e-6] * 6
 
 
 def _fit_from(model, X, y, starts):
