@@ -125,9 +125,20 @@ n_timestamps, n_channels)
     """
     ratio = check_real(ratio, "ratio", low=0, high=1, low_open=True, high_open=True)
     arr = _one_shape(
-        lambda: check_array(X, allow_nd=True, dtype=np.float64, input_name="X"),
+        lambda: check_array(
+            X, allow_nd=True, dtype=np.float64, input_name="X", ensure_all_finite=False
+        ),
         _SPLIT_WIDTH,
     )
+    if np.isnan(arr).any():  # padding of unequal lengths, or missing values
+        raise ValueError(
+            "X holds NaN (the padding of series of different lengths, or "
+            "missing values): split_series cuts every series at one time step, "
+            "so it needs series of one length with no NaN. Cut or resample "
+            "them to one length, and fill missing values, first."
+        )
+    if not np.isfinite(arr).all():
+        raise ValueError("X holds inf; split_series needs finite values.")
     if arr.ndim not in (2, 3):
         raise ValueError(
             "X must be 2-D (n_series, n_timestamps) or 3-D (n_series, "

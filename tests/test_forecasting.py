@@ -41,6 +41,13 @@ def test_split_series_rejects_bad_ratio(ratio):
         split_series(np.zeros((2, 5)), ratio=ratio)
 
 
+def test_split_series_names_nan_padding_and_inf():
+    with pytest.raises(ValueError, match="X holds NaN .the padding of series"):
+        split_series(np.array([[1.0, 2.0, 3.0], [1.0, 2.0, np.nan]]))
+    with pytest.raises(ValueError, match="X holds inf"):
+        split_series(np.array([[1.0, 2.0, np.inf]]))
+
+
 def test_split_series_rejects_single_step_series():
     with pytest.raises(ValueError, match="cannot be split"):
         split_series(np.zeros((3, 1)))
