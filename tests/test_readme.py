@@ -26,7 +26,14 @@ OUTPUT_OPTIONS = ("-o", "--output", "--centers", "--plot", "--out")
 @pytest.mark.parametrize(
     "block",
     [b for b in BLOCKS if "load_ucr(" not in b],
-    ids=["metrics", "estimators", "nearest centroid CV", "layouts", "forecasting"],
+    ids=[
+        "metrics",
+        "estimators",
+        "nearest centroid CV",
+        "layouts",
+        "forecasting",
+        "torch loss",
+    ],
 )
 def test_readme_example_runs(block):
     with warnings.catch_warnings():
