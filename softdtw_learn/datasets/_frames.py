@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ..utils import check_dataset, to_time_series_dataset
+from ..utils import check_dataset, to_time_series_dataset, trailing_nan_lengths
 
 # How many offending values an error message lists.
 _SHOWN = 3
@@ -534,24 +534,6 @@ n_channels)
     return X
 
 
-def _check_nested_nan(values, where):
-    """NaN may pad the end of a channel, as everywhere in the package."""
-    missing = np.isnan(values)
-    if missing.all():
-        raise ValueError(
-            f"{where} holds no values (all NaN); channels must be non-empty "
-            "series of real numbers."
-        )
-    length = len(values) - int(np.argmax(~missing[::-1]))
-    inside = np.flatnonzero(missing[:length])
-    if inside.size:
-        raise ValueError(
-            f"{where} has NaN at time index {inside[0]}, before its last value; "
-            "NaN may only pad the end of a series. Fill or interpolate missing "
-            "values first."
-        )
-
-
 def _nested_row(df, position):
     """One row of a nested frame as a ``(length, n_channels)`` array."""
     channels = []
@@ -588,7 +570,6 @@ def _nested_row(df, position):
         values = values.astype(np.float64)
         if np.isinf(values).any():
             raise ValueError(f"{where} holds inf; values must be finite.")
-        _check_nested_nan(values, where)
         channels.append(values)
     lengths = {len(c) for c in channels}
     if len(lengths) > 1:
@@ -597,17 +578,32 @@ def _nested_row(df, position):
             "channels of one series need one length."
         )
     row = np.stack(channels, axis=1)
-    # Padding is a step missing in every channel: NaN in some is inside.
-    missing = np.isnan(row)
-    padding = missing.all(axis=1)
-    length = len(row) - int(np.argmax(~padding[::-1]))
-    inside = np.argwhere(missing[:length])
-    if inside.size:
-        time, channel = inside[0]
-        raise ValueError(
-            f"df row {position} (index {_show(df.index[position])}), column "
-            f"{_show(df.columns[channel])} has NaN at time index {time}, where "
-            "another channel has a value; NaN pads the end of a series in "
-            "every channel at once. Fill or interpolate missing values first."
-        )
+    _check_nested_padding(row, df, position)
     return row
+
+
+def _check_nested_padding(row, df, position):
+    """NaN may only pad the end of a series, in every channel at once."""
+    missing = np.isnan(row)
+    lengths, inside = trailing_nan_lengths(missing[None])
+    where = f"df row {position} (index {_show(df.index[position])}), column"
+    if lengths[0] == 0:
+        raise ValueError(
+            f"{where} {_show(df.columns[0])} holds no values (all NaN); channels "
+            "must be non-empty series of real numbers."
+        )
+    if inside is None:
+        return
+    time = inside[1]
+    channel = int(np.flatnonzero(missing[time])[0])
+    if missing[time:, channel].all():  # this channel ends early, others go on
+        reason = (
+            "where another channel has a value; NaN pads the end of a series "
+            "in every channel at once"
+        )
+    else:
+        reason = "before its last value; NaN may only pad the end of a series"
+    raise ValueError(
+        f"{where} {_show(df.columns[channel])} has NaN at time index {time}, "
+        f"{reason}. Fill or interpolate missing values first."
+    )
