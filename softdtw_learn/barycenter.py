@@ -21,6 +21,7 @@ from .utils import (
     check_int,
     check_real,
     check_sample_weight,
+    check_series,
     check_table_range,
     check_window,
     short_repr,
@@ -376,7 +377,8 @@ n_timestamps, n_channels), or list of series
     weights : array-like of shape (n_series,), default=None
         Non-negative weights; None means equal weights.
     init : array-like of shape (length, n_channels) or (length,), default=None
-        Starting point; the same default as :func:`soft_dtw_barycenter`.
+        Starting point. Defaults to the Euclidean mean when all series have
+        the same length, otherwise the medoid under DTW.
     length : int, default=None
         Length of the barycenter (the init is resampled to it).
     window : int or float, default=None
@@ -435,7 +437,8 @@ def _dtw_barycenter_averaging(X, weights, init, length, window, max_iter, tol):
     max_iter = check_int(max_iter, "max_iter", low=1)
     tol = check_real(tol, "tol", low=0)
     weights = _checked_weights(weights, n_series)
-    z = _initial_barycenter(xs, lengths, weights, init, (1.0, window, None), n_channels)
+    # The medoid by DTW itself (gamma 0): the start does not depend on units.
+    z = _initial_barycenter(xs, lengths, weights, init, (0.0, window, None), n_channels)
     if length is not None:
         z = _resample(z, check_int(length, "length", low=1))
     check_table_range(0.0, z.shape[0], int(lengths.max()), xs=z[None], ys=xs)
@@ -576,19 +579,17 @@ def _initial_barycenter(xs, lengths, weights, init, medoid_metric, n_channels):
     """Return the starting point: ``init``, the Euclidean mean or the medoid.
 
     ``medoid_metric`` is the ``(gamma, window, n_jobs)`` of the divergence
-    that picks the medoid (unequal lengths only).
+    that picks the medoid (unequal lengths only; at gamma 0, DTW). ``init``
+    may carry trailing NaN padding, as the estimators' centres do.
     """
     if init is not None:
-        z0 = np.array(init, dtype=np.float64)
-        if z0.ndim == 1:
-            z0 = z0[:, None]
-        if z0.ndim != 2 or z0.shape[1] != n_channels or z0.shape[0] < 1:
+        z0 = check_series(init, "init").copy()  # trailing NaN padding removed
+        if z0.shape[1] != n_channels:
             raise ValueError(
-                f"init must have shape (length, {n_channels}) (or (length,) for "
-                f"univariate data), got {np.shape(init)}."
+                f"init has {z0.shape[1]} channel(s) and the series {n_channels}; "
+                f"pass a start of shape (length, {n_channels}) (or (length,) for "
+                "univariate data)."
             )
-        if not np.all(np.isfinite(z0)):
-            raise ValueError("init contains NaN or inf; it must be finite.")
         return z0
     if np.all(lengths == lengths[0]):
         return np.einsum("s,stc->tc", weights, xs[:, : lengths[0]])

@@ -2,7 +2,11 @@
 
 Lloyd's algorithm: assign each series to the centre with the smallest
 soft-DTW (or divergence) value, then replace each centre by the soft-DTW
-barycenter of its cluster, warm-started from the previous centre.
+barycenter of its cluster, warm-started from the previous centre. The
+barycenter's objective divides each series' term by its length (the paper's
+eq. 4); the updates weigh each series by its length as well, so that they
+minimise the cluster's share of the inertia and every step lowers it, with
+unequal lengths too.
 """
 
 import time
@@ -66,16 +70,18 @@ class SoftDTWKMeans(
     divergence : bool, default=False
         Assign and average with the soft-DTW divergence (non-negative) instead
         of the signed soft-DTW value.
-    init : {"k-means++", "random"} or array-like of shape (n_clusters, \
-n_timestamps[, n_channels]), default="k-means++"
+    init : {"k-means++", "random"}, callable or array-like of shape \
+(n_clusters, n_timestamps[, n_channels]), default="k-means++"
         Seeding: k-means++ samples series with probability proportional to
         their soft-DTW divergence to the nearest centre chosen so far;
         "random" picks ``n_clusters`` distinct series; an array gives the
-        centres (trailing NaN padding allowed).
+        centres (trailing NaN padding allowed); a callable is called as
+        ``init(X, n_clusters, random_state)`` (X validated, NaN-padded) and
+        returns such an array, as in scikit-learn's KMeans.
     n_init : int or "auto", default=1
         Runs with different seeds; the one with the lowest inertia is kept.
-        "auto" (scikit-learn's default) is 10 runs for ``init="random"``
-        and 1 otherwise.
+        "auto" (scikit-learn's default) is 10 runs for ``init="random"`` or
+        a callable and 1 otherwise.
     max_iter : int, default=30
         Maximum number of Lloyd iterations per run.
     max_iter_barycenter : int, default=100
@@ -177,7 +183,7 @@ n_timestamps[, n_channels]), default="k-means++"
             "k-means++",
             "random",
             otherwise=Unchecked("in _seed"),
-            other="an array of centres",
+            other="centres (an array, or a callable that returns them)",
         ),
         "n_init": Options("auto", otherwise=Int(low=1), other="an int >= 1"),
         "max_iter": Int(low=1),
@@ -206,10 +212,13 @@ n_timestamps[, n_channels]), default="k-means++"
                 f"n_clusters={self.n_clusters} is larger than n_samples={n_samples}; "
                 "pass at most one cluster per series."
             )
+        drawn = callable(self.init) or (
+            isinstance(self.init, str) and self.init == "random"
+        )
         if isinstance(self.n_init, str):  # "auto", as scikit-learn's KMeans:
             # one run from k-means++ or given centres, ten from random picks.
-            return 10 if isinstance(self.init, str) and self.init == "random" else 1
-        if not isinstance(self.init, str) and self.n_init > 1:
+            return 10 if drawn else 1
+        if not isinstance(self.init, str) and not drawn and self.n_init > 1:
             warnings.warn(
                 f"Explicit initial centres passed: one run instead of "
                 f"n_init={self.n_init} (every run would start alike).",
@@ -230,22 +239,27 @@ n_timestamps[, n_channels]), default="k-means++"
             n_jobs=self.n_jobs,
         )
 
-    def _seed(self, series, weights, rng):
+    def _seed(self, X, series, weights, rng):
         """Return the initial centres, ``(length, n_channels)`` arrays.
 
-        Random picks and k-means++ draws are in proportion to ``weights``.
+        ``X`` is the validated input (for a callable ``init``). Random picks
+        and k-means++ draws are in proportion to ``weights``.
         """
         weights = weights / weights.max()  # huge weights would overflow the sums
         n_samples = len(series)
         if not isinstance(self.init, str):
-            centers, lengths = check_dataset(self.init, "init")
+            given = self.init(X, self.n_clusters, rng) if callable(self.init) else None
+            centers, lengths = check_dataset(
+                self.init if given is None else given,
+                "init" if given is None else "the centres returned by init",
+            )
             if centers.shape[0] != self.n_clusters or (
                 centers.shape[2] != series[0].shape[1]
             ):
                 raise ValueError(
                     f"init must hold {self.n_clusters} centres with "
-                    f"{series[0].shape[1]} channel(s), got an array of shape "
-                    f"{np.shape(self.init)}."
+                    f"{series[0].shape[1]} channel(s), got {centers.shape[0]} "
+                    f"with {centers.shape[2]}."
                 )
             return [c[:n].copy() for c, n in zip(centers, lengths, strict=True)]
         if self.init == "random":
@@ -364,13 +378,17 @@ n_timestamps[, n_channels]), default="k-means++"
             rows = np.flatnonzero((labels == cluster) & (weights > 0))
             if len(rows) == 0:  # only zero-weight members: the centre stays
                 continue
+            members = [series[i] for i in rows]
+            lengths = np.array([len(x) for x in members], dtype=np.float64)
             centers[cluster], n_iter, converged = barycenter_and_iterations(
-                [series[i] for i in rows],
+                members,
                 self.gamma,
                 divergence=self.divergence,
                 n_jobs=self.n_jobs,
                 continuation=self.continuation,
-                weights=weights[rows],
+                # The barycenter divides each term by its length: weigh it
+                # back, so that the update minimises the inertia's terms.
+                weights=weights[rows] / weights[rows].max() * lengths,
                 init=centers[cluster],
                 window=self.window,
                 max_iter=self.max_iter_barycenter,
@@ -412,7 +430,8 @@ n_timestamps, n_channels)
         best, updates, capped = None, 0, 0
         for restart in range(n_init):
             label = f"Init {restart + 1}/{n_init}: " if n_init > 1 else ""
-            run = self._lloyd(series, weights, self._seed(series, weights, rng), label)
+            seeds = self._seed(X, series, weights, rng)
+            run = self._lloyd(series, weights, seeds, label)
             updates += run[4][0]
             capped += run[4][1]
             if best is None or run[2] < best[2]:

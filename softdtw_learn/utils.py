@@ -754,7 +754,8 @@ def check_params(estimator):
 def check_sample_weight(sample_weight, n_samples, min_positive=1, name="sample_weight"):
     """Sample weights as a new float64 array (ones for None).
 
-    Finite, non-negative, one per sample, at least ``min_positive`` of them
+    A number weighs every sample alike (as in scikit-learn). Finite,
+    non-negative, one per sample, at least ``min_positive`` of them
     positive (k-means needs one per cluster). ``name`` is the argument's, for
     the messages.
     """
@@ -764,6 +765,8 @@ def check_sample_weight(sample_weight, n_samples, min_positive=1, name="sample_w
         weights = np.array(sample_weight, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):
         weights = np.array([np.nan])
+    if weights.ndim == 0:
+        weights = np.full(n_samples, weights)
     if weights.shape != (n_samples,) or not np.all(np.isfinite(weights)):
         raise ValueError(
             f"{name} must be {n_samples} finite numbers (one per series), "

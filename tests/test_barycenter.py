@@ -5,7 +5,11 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from softdtw_learn._dispatch import numba_threads
-from softdtw_learn.barycenter import _objective, soft_dtw_barycenter
+from softdtw_learn.barycenter import (
+    _objective,
+    dtw_barycenter_averaging,
+    soft_dtw_barycenter,
+)
 from softdtw_learn.cluster import SoftDTWKMeans
 from softdtw_learn.metrics import dtw, soft_dtw, soft_dtw_divergence
 from softdtw_learn.neighbors import SoftDTWNearestCentroid
@@ -188,8 +192,11 @@ def test_inputs_are_not_modified(rng):
         ({"gamma": -1.0}, r"gamma must be a finite number > 0"),
         ({"weights": [1.0, -1.0, 1.0]}, r"weights must be non-negative"),
         ({"weights": [1.0, 1.0]}, r"weights must be 3 finite numbers"),
-        ({"init": np.zeros((5, 2))}, r"init must have shape \(length, 1\)"),
-        ({"init": [0.0, np.nan]}, r"init contains NaN"),
+        ({"init": np.zeros((5, 2))}, r"init has 2 channel\(s\) and the series 1"),
+        ({"init": [np.nan, 0.0]}, r"init contains NaN at time index 0, inside"),
+        ({"init": "mean"}, r"init must hold real numbers, got an array of dtype <U4"),
+        ({"init": [[1.0, 2.0], [3.0]]}, r"init could not be read as an array"),
+        ({"init": [1j, 2.0]}, r"init must hold real numbers"),
         ({"length": 0}, r"length must be an int >= 1"),
         ({"max_iter": 0}, r"max_iter must be an int >= 1"),
         ({"tol": -1.0}, r"tol must be a finite number >= 0"),
@@ -503,7 +510,8 @@ def test_dba_of_identical_series_and_integer_weights():
         ({"tol": -1.0}, "tol must be a finite number >= 0"),
         ({"weights": [1.0]}, "weights must be 3 finite numbers"),
         ({"window": -2}, "window must be None"),
-        ({"init": np.zeros((4, 2))}, "init must have shape"),
+        ({"init": np.zeros((4, 2))}, "init has 2 channel"),
+        ({"init": [0.0, np.inf]}, "init contains inf"),
     ],
 )
 def test_dba_bad_arguments(kwargs, message):
@@ -543,3 +551,23 @@ def test_series_beyond_float64_costs_get_the_range_error_not_an_overflow():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match="squared differences reach inf"):
             soft_dtw_barycenter(X, gamma=0.01)
+
+
+def test_init_with_trailing_nan_padding_starts_from_its_real_steps(rng):
+    # The estimators' centres carry trailing NaN padding; a start may too.
+    X = [rng.normal(size=7), rng.normal(size=9)]
+    padded = np.concatenate([X[0], [np.nan, np.nan]])
+    for average in (soft_dtw_barycenter, dtw_barycenter_averaging):
+        np.testing.assert_array_equal(
+            average(X, init=padded, max_iter=3), average(X, init=X[0], max_iter=3)
+        )
+
+
+def test_dba_default_start_does_not_depend_on_units(rng):
+    # Unequal lengths start from the medoid, picked by DTW: any units alike.
+    X = [rng.normal(size=n).cumsum() for n in (10, 17, 23, 29, 14, 21)]
+    z = dtw_barycenter_averaging(X)
+    for scale in (1e-6, 1e-3, 1e3):
+        scaled = dtw_barycenter_averaging([x * scale for x in X]) / scale
+        assert scaled.shape == z.shape
+        np.testing.assert_allclose(scaled, z, rtol=1e-9, atol=1e-12 * np.abs(z).max())

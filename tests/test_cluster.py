@@ -1,5 +1,6 @@
 import pickle
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -152,7 +153,10 @@ def test_empty_cluster_is_reseeded_with_the_farthest_series(rng):
     [
         ({"n_clusters": 20}, r"n_clusters=20 is larger than n_samples=10"),
         ({"gamma": -1.0}, r"gamma must be a finite number >= 0"),
-        ({"init": "best"}, r"init must be one of 'k-means\+\+', 'random' or an array"),
+        (
+            {"init": "best"},
+            r"init must be one of 'k-means\+\+', 'random' or centres \(an array",
+        ),
         ({"init": np.zeros((2, 5))}, r"init must hold 3 centres"),
         ({"n_init": 0}, r"n_init must be an int >= 1"),
         ({"tol": -1}, r"tol must be a finite number >= 0"),
@@ -208,3 +212,87 @@ def test_verbose_two_prints_each_iteration_before_its_clusters(capsys):
     assert all(line.startswith("Init ") for line in lines)
     SoftDTWKMeans(3, gamma=0.0, max_iter=2, verbose=2, random_state=0).fit(X)
     assert "DBA iterations" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("gamma", "divergence", "seed"), [(0.0, False, 3), (1.0, False, 0), (0.1, True, 0)]
+)
+def test_lloyd_steps_lower_the_inertia_with_unequal_lengths(
+    capsys, gamma, divergence, seed
+):
+    # The updates weigh each series by its length, as the inertia does not
+    # divide by it: every Lloyd step lowers the inertia, ragged data included
+    # (these seeds rose before).
+    from softdtw_learn.preprocessing import TimeSeriesStandardScaler
+
+    X, _ = make_cylinder_bell_funnel(60, length=40, random_state=0)
+    X = TimeSeriesStandardScaler().fit_transform(X)
+    rng = np.random.RandomState(0)
+    ragged = [x[: rng.randint(8, 41)] for x in X]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        SoftDTWKMeans(
+            4,
+            gamma=gamma,
+            divergence=divergence,
+            random_state=seed,
+            max_iter=8,
+            tol=0,
+            verbose=1,
+        ).fit(ragged)
+    inertias = [
+        float(v) for v in re.findall(r"inertia (\S+),", capsys.readouterr().out)
+    ]
+    assert len(inertias) >= 4
+    assert np.all(np.diff(inertias) <= 1e-9 * np.abs(inertias[:-1]))
+
+
+def test_update_minimises_the_clusters_share_of_the_inertia():
+    from softdtw_learn.barycenter import soft_dtw_barycenter
+    from softdtw_learn.metrics import soft_dtw
+
+    X, _ = make_cylinder_bell_funnel(6, length=20, random_state=0)
+    ragged = [x[: 8 + 2 * k] for k, x in enumerate(X)]
+    km = SoftDTWKMeans(1, gamma=0.5, init=[ragged[0]], max_iter=1).fit(ragged)
+    centre = km.cluster_centers_[0][~np.isnan(km.cluster_centers_[0])]
+    # The paper's objective (each term over its length) has another minimiser.
+    other = soft_dtw_barycenter(
+        ragged, gamma=0.5, init=ragged[0], continuation=None, tol=1e-4
+    )
+    share = lambda z: sum(soft_dtw(z, x, gamma=0.5) for x in ragged)  # noqa: E731
+    per_step = lambda z: sum(  # noqa: E731
+        soft_dtw(z, x, gamma=0.5) / len(x) for x in ragged
+    )
+    assert share(centre) < share(other)
+    assert per_step(other) < per_step(centre)
+
+
+def test_callable_init_is_called_with_the_data_and_the_random_state():
+    X, _ = make_cylinder_bell_funnel(12, length=20, random_state=0)
+    calls = []
+
+    def pick(data, n_clusters, random_state):
+        calls.append((data.shape, n_clusters))
+        return data[random_state.choice(len(data), n_clusters, replace=False)]
+
+    km = SoftDTWKMeans(3, init=pick, n_init=2, random_state=0, max_iter=2).fit(X)
+    assert calls == [((12, 20), 3), ((12, 20), 3)]
+    assert km.cluster_centers_.shape == (3, 20)
+    assert SoftDTWKMeans(3, init=pick, n_init="auto")._n_init(12) == 10
+    bad = SoftDTWKMeans(3, init=lambda data, k, rs: data[:2])
+    with pytest.raises(ValueError, match="init must hold 3 centres with 1 channel"):
+        bad.fit(X)
+
+
+def test_ragged_init_of_the_wrong_size_gets_the_size_message():
+    X, _ = make_cylinder_bell_funnel(6, length=10, random_state=0)
+    with pytest.raises(ValueError, match=r"init must hold 3 centres .* got 2 with 1"):
+        SoftDTWKMeans(3, init=[X[0], X[1][:5]]).fit(X)
+
+
+def test_scalar_sample_weight_weighs_every_series_alike():
+    X, _ = make_cylinder_bell_funnel(9, length=12, random_state=0)
+    plain = SoftDTWKMeans(2, random_state=0, max_iter=3).fit(X)
+    scaled = SoftDTWKMeans(2, random_state=0, max_iter=3).fit(X, sample_weight=2.0)
+    np.testing.assert_array_equal(plain.labels_, scaled.labels_)
+    np.testing.assert_allclose(scaled.inertia_, 2 * plain.inertia_, rtol=1e-12)
