@@ -13,6 +13,7 @@ give the same bits.
 """
 
 import functools
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -126,6 +127,22 @@ def _thread_pool(n_parts):
     # Kept for the process: starting threads costs ~0.1 ms a call, which the
     # barycenter's L-BFGS-B would pay at every evaluation.
     return ThreadPoolExecutor(n_parts - 1, thread_name_prefix="softdtw_learn")
+
+
+def _forget_threads_after_fork():
+    """Drop the parent's thread pool and BLAS lock in a forked child.
+
+    A child has none of its parent's threads (another may have held the
+    lock): work submitted to the inherited pool would wait forever
+    (multiprocessing's fork, joblib's "multiprocessing" backend).
+    """
+    global _blas_lock
+    _thread_pool.cache_clear()
+    _blas_lock = threading.Lock()
+    _blas_state.update(users=0, limiter=None)
+
+
+os.register_at_fork(after_in_child=_forget_threads_after_fork)
 
 
 # The divergence ---------------------------------------------------------------

@@ -1,5 +1,6 @@
 import itertools
 import math
+import multiprocessing
 import warnings
 
 import numba
@@ -681,3 +682,19 @@ def test_text_is_refused_in_every_container(x):
     assert soft_dtw(np.array([0.0, 1, 2], dtype=object), [0, 2]) == soft_dtw(
         [0.0, 1.0, 2.0], [0.0, 2.0]
     )
+
+
+def _pairwise_in_child(X):
+    return pairwise_soft_dtw(X, gamma=0.5, n_jobs=2)
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="no fork here"
+)
+def test_forked_child_runs_threads_after_the_parent_did():
+    # The parent's thread pool does not survive a fork; the child makes its own.
+    X = np.random.RandomState(0).normal(size=(20, 12))
+    expected = pairwise_soft_dtw(X, gamma=0.5, n_jobs=2)  # the parent's pool
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        result = pool.apply_async(_pairwise_in_child, (X,)).get(timeout=60)
+    np.testing.assert_array_equal(result, expected)
