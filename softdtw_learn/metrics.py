@@ -31,6 +31,7 @@ from .utils import (
     check_real,
     check_table_range,
     check_window,
+    short_repr,
 )
 
 __all__ = [
@@ -65,7 +66,9 @@ def _checked_datasets(X, Y, gamma, window, allow_zero=True, paired=False):
     partner in Y.
     """
     xs, x_len = check_dataset(X, "X")
-    ys, y_len = (xs, x_len) if Y is None and not paired else check_dataset(Y, "Y")
+    if paired and Y is None:
+        raise ValueError("Y is required: the partners of the series of X.")
+    ys, y_len = (xs, x_len) if Y is None else check_dataset(Y, "Y")
     if paired and len(xs) != len(ys):
         raise ValueError(
             f"X has {len(xs)} series and Y has {len(ys)}; paired soft-DTW needs "
@@ -331,8 +334,9 @@ n_channels), or list of series
         Return the soft-DTW divergence instead of the signed value. The self
         terms are computed once per series.
     n_jobs : int, default=None
-        Threads: None means 1, -1 all cores (joblib semantics). The previous
-        Numba thread count is restored afterwards.
+        Threads: None means 1, -1 all cores (counted as joblib does; a
+        joblib context does not change it). The previous Numba thread count
+        is restored afterwards.
 
     Returns
     -------
@@ -348,10 +352,11 @@ n_channels), or list of series
            [1., 0.]])
     """
     xs, x_len, ys, y_len, params = _checked_datasets(X, Y, gamma, window)
+    divergence = check_flag(divergence, "divergence")
     symmetric = Y is None
     with _dispatch.numba_threads(n_jobs):
         out = _dispatch.pairwise_values(xs, x_len, ys, y_len, symmetric, params)
-        if not check_flag(divergence, "divergence"):
+        if not divergence:
             return out
         if symmetric:
             self_x = self_y = np.diag(out).copy()
@@ -372,7 +377,7 @@ def pairwise_soft_dtw_chunked(
     divergence=False,
     n_jobs=None,
 ):
-    """Yield the soft-DTW matrix between X and Y in blocks of rows.
+    """Return a generator of the soft-DTW matrix between X and Y in row blocks.
 
     Like scikit-learn's ``pairwise_distances_chunked``: each block holds the
     values of a run of consecutive series of X against every series of Y, and
@@ -396,10 +401,13 @@ def pairwise_soft_dtw_chunked(
         As in :func:`pairwise_soft_dtw`. With ``divergence`` the self terms
         of Y are computed once, not per block.
 
-    Yields
-    ------
-    block : ndarray of shape (n_rows, n_y), or what ``reduce_func`` returns
-        Consecutive row blocks covering all of X.
+    Returns
+    -------
+    blocks : generator
+        Consecutive row blocks covering all of X, each an ndarray of shape
+        (n_rows, n_y) or what ``reduce_func`` returns for it (checked: one
+        item per row, or None). The arguments are checked at the call, the
+        blocks computed as they are drawn.
 
     Examples
     --------
@@ -413,8 +421,13 @@ def pairwise_soft_dtw_chunked(
     >>> np.concatenate(nearest).shape
     (5,)
     """
+    # Checked here, not at the first block: a generator would defer them.
     xs, x_len, ys, y_len, params = _checked_datasets(X, Y, gamma, window)
     divergence = check_flag(divergence, "divergence")
+    if reduce_func is not None and not callable(reduce_func):
+        raise TypeError(
+            f"reduce_func must be a callable or None, got {short_repr(reduce_func)}."
+        )
     if working_memory is None:
         from sklearn import get_config
 
@@ -422,7 +435,12 @@ def pairwise_soft_dtw_chunked(
     working_memory = check_real(
         working_memory, "working_memory (megabytes)", low=0, low_open=True
     )
-    rows = max(1, int(working_memory * 2**20 // (8 * len(ys))))
+    rows = int(max(1, min(len(xs), working_memory * 2**20 // (8 * len(ys)))))
+    return _blocks(xs, x_len, ys, y_len, params, divergence, rows, reduce_func, n_jobs)
+
+
+def _blocks(xs, x_len, ys, y_len, params, divergence, rows, reduce_func, n_jobs):
+    """Yield the row blocks of :func:`pairwise_soft_dtw_chunked` (inputs checked)."""
     if divergence:
         with _dispatch.numba_threads(n_jobs):
             self_y = _dispatch.self_values(ys, y_len, params)
@@ -435,7 +453,35 @@ def pairwise_soft_dtw_chunked(
             if divergence:
                 self_x = _dispatch.self_values(xs[block], x_len[block], params)
                 values = _dispatch.pairwise_divergence(values, self_x, self_y)
-        yield values if reduce_func is None else reduce_func(values, start)
+        if reduce_func is None:
+            yield values
+        else:
+            yield _checked_reduction(reduce_func(values, start), len(values))
+
+
+def _checked_reduction(reduced, n_rows):
+    """``reduce_func``'s result: an array, or a tuple of them, of one item a row.
+
+    None passes (a reduction kept by the function itself), as in scikit-learn.
+    """
+    if reduced is None:
+        return None
+    parts = reduced if isinstance(reduced, tuple) else (reduced,)
+    for part in parts:
+        try:
+            size = len(part)
+        except TypeError:
+            size = None
+        if size != n_rows:
+            got = "no length" if size is None else f"length {size}"
+            if hasattr(part, "shape"):
+                got = f"shape {part.shape}"
+            raise ValueError(
+                f"reduce_func returned {type(part).__name__} ({got}); it must return "
+                f"one item per row of the block ({n_rows}), as an array or a "
+                "tuple of arrays."
+            )
+    return reduced
 
 
 def paired_soft_dtw_terms(

@@ -11,6 +11,7 @@ import math
 import numbers
 import os
 import warnings
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -25,6 +26,17 @@ __all__ = [
 
 def _as_numeric(values, name):
     """Return ``values`` as a float64 array, or raise a clear ValueError."""
+    if isinstance(values, (dict, set, frozenset, Iterator)):
+        raise ValueError(
+            f"{name} is a {type(values).__name__}, not an array; pass an array "
+            "or a list of series (list(...) reads a generator)."
+        )
+    if hasattr(values, "to_numpy") and hasattr(values, "dtypes"):
+        # pandas: nullable dtypes (Float64, Int64) hold pd.NA for padding.
+        try:
+            return values.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            pass  # text and the like: the checks below name it
     try:
         arr = np.asarray(values)
     except ValueError as exc:  # ragged nested sequences

@@ -340,7 +340,73 @@ def test_chunked_reduces_and_validates(rng):
     )
     for bad in (0, -1.0, "big"):
         with pytest.raises(ValueError, match="working_memory"):
-            next(pairwise_soft_dtw_chunked(X, working_memory=bad))
+            pairwise_soft_dtw_chunked(X, working_memory=bad)  # at the call
+    (whole,) = pairwise_soft_dtw_chunked(X, working_memory=1e303)
+    np.testing.assert_array_equal(whole, pairwise_soft_dtw(X))
+
+
+@pytest.mark.parametrize(
+    ("reduce_func", "error", "message"),
+    [
+        (lambda block, start: 3.0, ValueError, r"returned float \(no length\)"),
+        (lambda block, start: block[:1], ValueError, r"shape \(1, 6\).*row.*\(3\)"),
+        (lambda b, s: (b, b[:2]), ValueError, r"shape \(2, 6\)"),
+        (5, TypeError, "reduce_func must be a callable or None, got 5"),
+    ],
+)
+def test_chunked_checks_what_reduce_func_returns(rng, reduce_func, error, message):
+    X = rng.normal(size=(6, 10))
+    with pytest.raises(error, match=message):
+        list(
+            pairwise_soft_dtw_chunked(X, reduce_func=reduce_func, working_memory=1.4e-4)
+        )
+
+
+def test_chunked_yields_none_and_tuples_from_reduce_func(rng):
+    X = rng.normal(size=(6, 10))
+    seen = []
+    blocks = pairwise_soft_dtw_chunked(
+        X, reduce_func=lambda b, start: seen.append(start), working_memory=1.4e-4
+    )
+    assert list(blocks) == [None, None]
+    assert seen == [0, 3]
+    pairs = pairwise_soft_dtw_chunked(
+        X, reduce_func=lambda b, start: (b.min(1), b.argmin(1)), working_memory=1.4e-4
+    )
+    assert [len(p[1]) for p in pairs] == [3, 3]
+
+
+def test_pairwise_checks_divergence_before_computing(monkeypatch):
+    def computed(*args):
+        raise AssertionError("the matrix was computed before the check")
+
+    monkeypatch.setattr(_dispatch, "pairwise_values", computed)
+    with pytest.raises(ValueError, match="divergence must be"):
+        pairwise_soft_dtw(np.zeros((3, 4)), divergence="yes")
+
+
+@pytest.mark.parametrize(
+    ("X", "message"),
+    [
+        ((row for row in np.zeros((2, 3))), "X is a generator, not an array"),
+        ({"a": [1.0]}, "X is a dict, not an array"),
+    ],
+)
+def test_containers_that_are_not_datasets_are_named(X, message):
+    with pytest.raises(ValueError, match=message):
+        pairwise_soft_dtw(X)
+
+
+def test_paired_without_y_says_y_is_required():
+    with pytest.raises(ValueError, match="Y is required"):
+        paired_soft_dtw(np.zeros((2, 3)), None)
+
+
+def test_nullable_pandas_frames_pad_with_na():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame([[1.0, 2.0, 3.0], [2.0, 0.5, pd.NA]], dtype="Float64")
+    plain = np.array([[1.0, 2.0, 3.0], [2.0, 0.5, np.nan]])
+    np.testing.assert_array_equal(pairwise_soft_dtw(frame), pairwise_soft_dtw(plain))
 
 
 def test_pairwise_accepts_padded_arrays_and_odd_sizes(rng):
