@@ -243,15 +243,44 @@ def length_chunks(lengths, size):
     return order, np.append(starts, n).astype(np.int64)
 
 
-def _pair_tasks(x_len, y_len, pairs):
+def _pair_tasks(x_len, y_len, pairs, want_grads):
     """Order ``pairs`` by shape and cut them into tasks of ``LANES`` pairs.
 
-    Returns the ordered pairs and the task boundaries; each task's pairs
-    share one shape ``(n, m)``.
+    Returns the ordered pairs, the task boundaries and the order. A task's
+    pairs have close shapes and run on the grid of the largest; with
+    gradients, a task whose grid would pass the kept table's cap is cut
+    into runs of one shape instead (each pair fits on its own).
     """
-    shapes = x_len[pairs[:, 0]] * (int(y_len.max()) + 1) + y_len[pairs[:, 1]]
-    order, starts = length_chunks(shapes, LANES)
-    return np.ascontiguousarray(pairs[order]), starts, order
+    n, m = x_len[pairs[:, 0]], y_len[pairs[:, 1]]
+    order = np.lexsort((m, n))
+    count = len(order)
+    starts = np.arange(0, count + LANES, LANES).clip(max=count)
+    starts = starts[: -(-count // LANES) + 1]
+    if want_grads and count:
+        grid = (
+            np.maximum.reduceat(n[order], starts[:-1])
+            * np.maximum.reduceat(m[order], starts[:-1])
+            * LANES
+        )
+        large = np.flatnonzero(grid > _kernels._MAX_LANE_TABLE)
+        if len(large):
+            order, starts = _exact_shape_tasks(order, starts, large, n, m)
+    return np.ascontiguousarray(pairs[order]), starts.astype(np.int64), order
+
+
+def _exact_shape_tasks(order, starts, large, n, m):
+    """Recut the tasks ``large`` into runs of one shape, put after the others."""
+    sizes = np.diff(starts)
+    task_of = np.repeat(np.arange(len(sizes)), sizes)
+    moved = np.isin(task_of, large)
+    kept_sizes = np.delete(sizes, large)
+    shapes = n[order[moved]] * (int(m.max()) + 1) + m[order[moved]]
+    runs, run_starts = length_chunks(shapes, LANES)
+    n_kept = int(kept_sizes.sum())
+    return (
+        np.concatenate([order[~moved], order[moved][runs]]),
+        np.concatenate([[0], np.cumsum(kept_sizes), n_kept + run_starts[1:]]),
+    )
 
 
 def paired_values(xs, x_len, ys, y_len, pairs, params, want_x=False, want_y=False):
@@ -274,7 +303,9 @@ def paired_values(xs, x_len, ys, y_len, pairs, params, want_x=False, want_y=Fals
         _run_parts(_strips_part, data, pairs, index, params, wants, results)
     index = np.flatnonzero(~large)
     if len(index):
-        ordered, starts, order = _pair_tasks(x_len, y_len, pairs[index])
+        ordered, starts, order = _pair_tasks(
+            x_len, y_len, pairs[index], want_x or want_y
+        )
         index = index[order]  # where each ordered pair's results go
         count = len(index)
         results = (
@@ -369,42 +400,17 @@ def paired_terms(xs, x_len, ys, y_len, params, divergence_terms, want_x, want_y)
     return divergence(values, self_x, self_y), grad_x, grad_y
 
 
-def _length_classes(lengths):
-    """Order by length and the runs of one length: ``(order, starts)``."""
-    return length_chunks(lengths, len(lengths))
-
-
-def _pairwise_segments(x_len, y_len, symmetric):
-    """Orders and segments (see ``_kernels._pairwise_part``) over all pairs."""
-    order_x, x_runs = _length_classes(x_len)
-    order_y, y_runs = (order_x, x_runs) if symmetric else _length_classes(y_len)
-    segments = []
-    for u in range(len(x_runs) - 1):
-        a0, na = x_runs[u], x_runs[u + 1] - x_runs[u]
-        for v in range(u if symmetric else 0, len(y_runs) - 1):
-            b0, nb = y_runs[v], y_runs[v + 1] - y_runs[v]
-            triangle = symmetric and u == v
-            segments.append(
-                (a0, na, b0, nb, triangle, na * (na + 1) // 2 if triangle else na * nb)
-            )
-    segments = np.array(segments, dtype=np.int64).reshape(-1, 6)
-    # Last column: the first task of each segment (then their total).
-    tasks = -(-segments[:, 5] // LANES)
-    segments[:, 5] = np.concatenate([[0], np.cumsum(tasks)[:-1]])
-    total = np.array([[0, 0, 0, 0, 0, tasks.sum()]], dtype=np.int64)
-    return (order_x, order_y), np.concatenate([segments, total])
-
-
 def _pairwise_kernel(rows, row_len, lanes, lane_len, symmetric, params):
-    orders, segments = _pairwise_segments(row_len, lane_len, symmetric)
+    # The pairs in the orders of the lengths: each task's 16 are close.
+    order_x = np.argsort(row_len, kind="stable")
+    order_y = order_x if symmetric else np.argsort(lane_len, kind="stable")
     out = np.empty((len(rows), len(lanes)))
     _run_parts(
         _kernels._pairwise_part,
         (rows, row_len, lanes, lane_len),
-        orders,
-        segments,
+        (order_x, order_y),
+        (len(rows), len(lanes), bool(symmetric)),
         tuple(float(p) for p in params),
-        bool(symmetric),
         out,
     )
     return out
@@ -444,7 +450,7 @@ def _pairwise_blocks(rows, row_len, lanes, lane_len, symmetric, params):
             for p, q in zip(edges[:-1], edges[1:], strict=True)
         )
         return np.concatenate(parts)
-    order, _ = _length_classes(row_len)  # the local kernel's order
+    order = np.argsort(row_len, kind="stable")  # the local kernel's order
     parts = run(
         joblib.delayed(_pairwise_kernel)(
             rows[order[p:q]],

@@ -20,8 +20,10 @@ Map of the module:
    2: ``_strip_forward`` (which makes its ``_strip_plan``: the band and the
    store) and ``_strip_backward``, which the dispatch calls itself;
    ``_strip_path`` backtracks a kept DTW pass.
-4. Lanes of pairs (``_lanes_*``): ``_LANES`` pairs of one shape in lockstep,
-   row by row, one pair per SIMD lane. Dynamic programs 3 and 4:
+4. Lanes of pairs (``_lanes_*``): ``_LANES`` pairs in lockstep, row by
+   row, one pair per SIMD lane, on the grid of the largest pair
+   (``_lanes_band``: each lane keeps the bits it has alone). Dynamic
+   programs 3 and 4:
    ``_lanes_forward`` (which keeps the predecessor weights when gradients
    are wanted) and ``_lanes_backward`` (which pushes E by them,
    ``_lanes_push``).
@@ -685,29 +687,75 @@ def _lanes_costs(x_lanes, y_lanes, i, j, out):
 _LANE_ROWS = 4
 
 
+@njit(**_INLINE)
+def _lanes_band(lane_n, lane_m, cells, fraction):
+    """Return the band of a lane block whose pairs may differ in shape.
+
+    ``lane_n``, ``lane_m`` are each lane's lengths. Returns ``(lo, hi,
+    lane_lo, lane_hi, lane_n, lane_m, masked)``: ``lo, hi`` the union of the
+    lanes' bands over ``max(lane_n)`` rows (the cells the block computes),
+    ``lane_lo, lane_hi`` ``(rows, _LANES)`` each lane's own band (empty past
+    its rows), and whether a lane's own band leaves cells of its grid out
+    while the lanes differ. A lane's cells outside its own band are computed
+    as off the band (cost inf, E 0), so that its own cells get the bits they
+    get in a block of its shape alone: past its grid by its padding (see
+    :func:`_lanes_gather`), inside it (``masked``) cell by cell.
+    """
+    rows, width = lane_n.max(), lane_m.max()
+    lo = np.full(rows, width, dtype=np.int64)
+    hi = np.full(rows, -1, dtype=np.int64)
+    lane_lo = np.full((rows, _LANES), width, dtype=np.int64)
+    lane_hi = np.full((rows, _LANES), -1, dtype=np.int64)
+    own_lo, own_hi = _band(lane_n[0], lane_m[0], cells, fraction)
+    mixed = banded = False
+    for k in range(_LANES):
+        if k > 0 and (lane_n[k] != lane_n[k - 1] or lane_m[k] != lane_m[k - 1]):
+            own_lo, own_hi = _band(lane_n[k], lane_m[k], cells, fraction)
+            mixed = True
+        # The band leaves cells out: some row starts after 0 or ends early.
+        banded |= own_lo.max() > 0 or own_hi.min() < lane_m[k] - 1
+        for i in range(lane_n[k]):
+            lane_lo[i, k], lane_hi[i, k] = own_lo[i], own_hi[i]
+            lo[i], hi[i] = min(lo[i], own_lo[i]), max(hi[i], own_hi[i])
+    return lo, hi, lane_lo, lane_hi, lane_n, lane_m, mixed and banded
+
+
+@njit(**_INLINE)
+def _lanes_outside(band, i, j, values, fill):
+    """Set ``values[k]`` to ``fill`` in the lanes whose own band misses (i, j)."""
+    lane_lo, lane_hi = band[2], band[3]
+    for k in range(_LANES):
+        inside = (lane_lo[i, k] <= j) & (j <= lane_hi[i, k])
+        values[k] = values[k] if inside else fill
+
+
 @njit(**_JIT)
-def _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, weights):
+def _lanes_forward(x_lanes, y_lanes, band, gamma, weights):
     """Dynamic program 3: Algorithm 1 for ``_LANES`` pairs in lockstep.
 
     ``x_lanes`` is ``(n, n_channels, _LANES)`` and ``y_lanes`` ``(m,
-    n_channels, _LANES)``: every lane the same shape, so one band ``lo, hi``
-    serves all. Rows go ``_LANE_ROWS`` at a time, skewed; memory is that
-    many rows. Unless ``weights`` is None (value only: Numba compiles that
-    case without the branch), each cell's predecessor weights
-    (:func:`_softmin_cells_kept`) are kept in ``weights`` ``(band cells, 2,
-    _LANES)`` for the backward pass, row i's band from
-    :func:`_row_offsets`. Returns the lanes' values.
+    n_channels, _LANES)``, each lane's series padded with finite values;
+    ``band`` is :func:`_lanes_band`'s. Rows go ``_LANE_ROWS`` at a time,
+    skewed; memory is that many rows. Unless ``weights`` is None (value
+    only: Numba compiles that case without the branch), each cell's
+    predecessor weights (:func:`_softmin_cells_kept`) are kept in
+    ``weights`` ``(band cells, 2, _LANES)`` for the backward pass, row i's
+    band from :func:`_row_offsets`. Returns each lane's value, read at its
+    own last cell.
     """
-    n, m = x_lanes.shape[0], y_lanes.shape[0]
+    lo, hi, lane_n, lane_m, masked = band[0], band[1], band[4], band[5], band[6]
+    n, m = lo.shape[0], y_lanes.shape[0]
     inv_gamma = 1.0 / gamma if gamma > 0.0 else 0.0
     # R of the row above the group (slot 0) and of the group's rows; column
     # j at j + 1, column -1 at 0.
     rows = np.full((_LANE_ROWS + 1, m + 1, _LANES), np.inf)
     rows[0, 0] = 0.0  # R[-1, -1]
     cost = np.empty(_LANES)
+    values = np.empty(_LANES)
     offsets = _row_offsets(lo, hi)
     for top in range(0, n, _LANE_ROWS):
         count = min(_LANE_ROWS, n - top)
+        last_step = 0
         for g in range(count):
             i = top + g
             # Off the band: column lo - 1, and the columns the next row
@@ -715,11 +763,14 @@ def _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, weights):
             rows[g + 1, lo[i]] = np.inf
             last = hi[i + 1] if i + 1 < n else hi[i]
             rows[g + 1, hi[i] + 2 : last + 2] = np.inf
-        for t in range(lo[top], hi[top + count - 1] + count):
+            last_step = max(last_step, hi[i] + g)
+        for t in range(lo[top], last_step + 1):
             for g in range(count):
                 i, j = top + g, t - g
                 if lo[i] <= j <= hi[i]:
                     _lanes_costs(x_lanes, y_lanes, i, j, cost)
+                    if masked:
+                        _lanes_outside(band, i, j, cost, np.inf)
                     above, here = rows[g], rows[g + 1]
                     corner, up, side, out = above[j], above[j + 1], here[j], here[j + 1]
                     if weights is not None:
@@ -729,8 +780,12 @@ def _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, weights):
                         )
                     else:
                         _softmin_cells(corner, up, side, cost, gamma, inv_gamma, out)
+        for k in range(_LANES):
+            g = lane_n[k] - 1 - top
+            if 0 <= g < count:
+                values[k] = rows[g + 1, lane_m[k], k]
         _lanes_copy(rows[0], 0, rows[count], 0, m + 1)
-    return rows[0, m].copy()
+    return values
 
 
 @njit(**_INLINE)
@@ -764,17 +819,19 @@ def _lanes_push(e, weights, corner, up, side):
 
 
 @njit(**_JIT)
-def _lanes_backward(x_lanes, y_lanes, lo, hi, weights, grad_x, grad_y):
+def _lanes_backward(x_lanes, y_lanes, band, weights, grad_x, grad_y):
     """Dynamic program 4: Algorithm 2 for the lanes of a kept forward pass.
 
-    ``weights`` are the forward pass's (:func:`_lanes_forward`). Writes ``2
-    sum_j E (x_i - y_j)`` into ``grad_x`` ``(n, n_channels, _LANES)`` and
-    ``2 sum_i E (y_j - x_i)`` into ``grad_y`` ``(m, n_channels, _LANES)``,
-    each skipped when it has no rows. Row by row from the last cell; each
-    cell pushes its final E to its predecessors: no exponential is
-    recomputed.
+    ``band`` and ``weights`` are the forward pass's (:func:`_lanes_forward`),
+    the lanes' padding zeros (:func:`_lanes_pad`). Writes ``2 sum_j E (x_i -
+    y_j)`` into ``grad_x`` ``(n, n_channels, _LANES)`` and ``2 sum_i E (y_j
+    - x_i)`` into ``grad_y`` ``(m, n_channels, _LANES)`` (0 past a lane's
+    own rows), each skipped when it has no rows. Row by row from the last;
+    E is 1 at each lane's own last cell and each cell pushes its final E to
+    its predecessors: no exponential is recomputed.
     """
-    n, m = x_lanes.shape[0], y_lanes.shape[0]
+    lo, hi, lane_n, lane_m, masked = band[0], band[1], band[4], band[5], band[6]
+    n, m = lo.shape[0], y_lanes.shape[0]
     d = x_lanes.shape[1]
     offsets = _row_offsets(lo, hi)
     want_x, want_y = grad_x.shape[0] > 0, grad_y.shape[0] > 0
@@ -784,12 +841,18 @@ def _lanes_backward(x_lanes, y_lanes, lo, hi, weights, grad_x, grad_y):
     acc = np.empty((d, _LANES))
     if want_y:
         grad_y[:] = 0.0
-    e_here[m] = 1.0  # E[n - 1, m - 1]
     for i in range(n - 1, -1, -1):
+        for k in range(_LANES):
+            if lane_n[k] - 1 == i:
+                e_here[lane_m[k], k] = 1.0  # E at the lane's last cell
         e_above[:] = 0.0
         acc[:] = 0.0
         for j in range(hi[i], lo[i] - 1, -1):
             e = e_here[j + 1]
+            if masked:
+                # Off a lane's own band E is 0: drop the few-ulp shares its
+                # band's edge pushed there (see _lanes_push).
+                _lanes_outside(band, i, j, e, 0.0)
             cell_weights = weights[offsets[i] + j - lo[i]]
             _lanes_push(e, cell_weights, e_above[j], e_above[j + 1], e_here[j])
             for c in range(d):
@@ -830,63 +893,50 @@ _MAX_LANE_TABLE = 1 << 20
 
 
 @njit(**_INLINE)
-def _segment_pair(segment, t):
-    """Pair ``t`` of a segment as positions ``(p, q)`` in the two orders.
+def _matrix_pair(shape, t):
+    """Pair ``t`` of a matrix as positions ``(p, q)`` in the two orders.
 
-    ``segment`` is ``(a0, na, b0, nb, triangle, first_task)``: rows
-    ``a0 .. a0 + na - 1`` against columns ``b0 .. b0 + nb - 1``, all pairs
-    (row-major) or, for a triangle (``a0 == b0``, ``na == nb``), the pairs
-    ``p <= q`` row by row.
+    ``shape`` is ``(n_rows, n_cols, triangle)``: all pairs or, for a
+    triangle (``n_rows == n_cols``), the pairs ``p <= q``, row by row,
+    every other row backwards. Along the rows of series sorted by length,
+    consecutive pairs then have close shapes, across row ends too.
     """
-    a0, na, b0, nb, triangle = (
-        segment[0],
-        segment[1],
-        segment[2],
-        segment[3],
-        segment[4],
-    )
+    n_rows, n_cols, triangle = shape
     if not triangle:
-        return a0 + t // nb, b0 + t % nb
-    # Row p of the triangle starts at p na - p (p - 1) / 2: invert, then
+        p, offset = t // n_cols, t % n_cols
+        return p, (offset if p % 2 == 0 else n_cols - 1 - offset)
+    # Row p of the triangle starts at p n - p (p - 1) / 2: invert, then
     # correct the float estimate exactly.
-    root = (2 * na + 1) ** 2 - 8 * t
-    p = max(0, int((2 * na + 1 - np.sqrt(max(root, 0))) // 2))
-    while p > 0 and p * na - p * (p - 1) // 2 > t:
+    root = (2 * n_rows + 1) ** 2 - 8 * t
+    p = max(0, int((2 * n_rows + 1 - np.sqrt(max(root, 0))) // 2))
+    while p > 0 and p * n_rows - p * (p - 1) // 2 > t:
         p -= 1
-    while (p + 1) * na - (p + 1) * p // 2 <= t:
+    while (p + 1) * n_rows - (p + 1) * p // 2 <= t:
         p += 1
-    return a0 + p, a0 + p + t - (p * na - p * (p - 1) // 2)
+    offset = t - (p * n_rows - p * (p - 1) // 2)
+    return p, (p + offset if p % 2 == 0 else n_rows - 1 - offset)
 
 
 @njit(**_INLINE)
-def _segment_of(starts, task):
-    """Return the segment holding ``task``: the last with ``starts[seg] <= task``."""
-    low, high = 0, starts.shape[0] - 1  # starts[-1] is the total: above any task
-    while high - low > 1:
-        middle = (low + high) // 2
-        if starts[middle] <= task:
-            low = middle
-        else:
-            high = middle
-    return low
+def _matrix_size(shape):
+    """Return the number of pairs of a matrix (see :func:`_matrix_pair`)."""
+    n_rows, n_cols, triangle = shape
+    return n_rows * (n_rows + 1) // 2 if triangle else n_rows * n_cols
 
 
 @njit(**_INLINE)
-def _pairwise_task(data, orders, segments, params, symmetric, task, out):
+def _pairwise_task(data, orders, shape, params, task, out):
     """Task ``task`` of :func:`_pairwise_part`: its pairs' values into ``out``.
 
     The task's pairs run through :func:`_pairs_values`, as listed pairs do,
     so a pair gets the same bits in a matrix as in a list.
     """
     order_x, order_y = orders
-    starts = segments[:, 5]
-    seg = _segment_of(starts, task)
-    segment = segments[seg]
-    t0 = (task - starts[seg]) * _LANES
-    count = min(_LANES, _segment_size(segment) - t0)
+    t0 = task * _LANES
+    count = min(_LANES, _matrix_size(shape) - t0)
     pairs = np.empty((count, 2), dtype=np.int64)
     for k in range(count):
-        p, q = _segment_pair(segment, t0 + k)
+        p, q = _matrix_pair(shape, t0 + k)
         pairs[k, 0], pairs[k, 1] = order_x[p], order_y[q]
     values = np.empty(count)
     xs, x_len, ys, y_len = data
@@ -894,63 +944,77 @@ def _pairwise_task(data, orders, segments, params, symmetric, task, out):
     _pairs_values(xs, x_len, ys, y_len, pairs, gamma, cells, fraction, values)
     for k in range(count):
         out[pairs[k, 0], pairs[k, 1]] = values[k]
-        if symmetric:
+        if shape[2]:
             out[pairs[k, 1], pairs[k, 0]] = values[k]
 
 
-@njit(**_INLINE)
-def _segment_size(segment):
-    """Return the number of pairs in a segment (see :func:`_segment_pair`)."""
-    na, nb = segment[1], segment[3]
-    return na * (na + 1) // 2 if segment[4] else na * nb
-
-
 @njit(**_JIT)
-def _pairwise_part(data, orders, segments, params, symmetric, out, part):
+def _pairwise_part(data, orders, shape, params, out, part):
     """Part ``part = (p, n_parts)`` of a pairwise matrix: every n_parts-th task.
 
     ``data`` is ``(xs, x_len, ys, y_len)``: padded 3-D datasets and their
     true lengths; ``orders`` ``(order_x, order_y)`` sort them by length.
-    ``segments`` (rows of :func:`_segment_pair`, last column the first task)
-    cover the pairs of each pair of lengths; each task runs ``_LANES``
-    consecutive pairs of one segment, a pair per lane, so only a segment's
-    last task has spare lanes. ``params`` is ``(gamma, cells, fraction)``.
-    With ``symmetric`` (Y is X, one triangle) each value is also mirrored.
-    Costs change slowly along the tasks, so interleaved parts balance; each
-    part runs in its own thread (the kernels release the GIL).
+    ``shape`` (see :func:`_matrix_pair`) lists the pairs in those orders;
+    each task runs ``_LANES`` consecutive pairs, a pair per lane, so that
+    its pairs' lengths are close (only the last task has spare lanes).
+    ``params`` is ``(gamma, cells, fraction)``. For a triangle (Y is X)
+    each value is also mirrored. Costs change slowly along the tasks, so
+    interleaved parts balance; each part runs in its own thread (the
+    kernels release the GIL).
     """
     first, n_parts = part
-    for task in range(first, segments[-1, 5], n_parts):
-        _pairwise_task(data, orders, segments, params, symmetric, task, out)
+    n_tasks = -(-_matrix_size(shape) // _LANES)
+    for task in range(first, n_tasks, n_parts):
+        _pairwise_task(data, orders, shape, params, task, out)
 
 
 @njit(**_INLINE)
-def _lanes_gather(xs, ys, pairs, n, m):
-    """Lanes ``(x_lanes, y_lanes)`` of the pairs ``(xs[p], ys[q])``, one shape.
+def _lanes_gather(xs, x_len, ys, y_len, pairs, cells, fraction):
+    """Lanes of the pairs ``(xs[p], ys[q])`` and their band.
 
-    Spare lanes repeat the last pair.
+    Returns ``(x_lanes, y_lanes, band)`` (:func:`_lanes_band`); spare lanes
+    repeat the last pair. Each lane's x is padded with +inf and its y with
+    -inf: every cost past the lane's grid is inf, as off a band, with no
+    test in the cells (pairwise with lengths that differ ran 1.25x slower
+    with the test).
     """
     d = xs.shape[2]
-    x_lanes = np.empty((n, d, _LANES))
-    y_lanes = np.empty((m, d, _LANES))
+    lane_n = np.empty(_LANES, dtype=np.int64)
+    lane_m = np.empty(_LANES, dtype=np.int64)
     for lane in range(_LANES):
         k = min(lane, pairs.shape[0] - 1)
-        _lanes_fill(x_lanes, xs[pairs[k, 0], :n], lane)
-        _lanes_fill(y_lanes, ys[pairs[k, 1], :m], lane)
-    return x_lanes, y_lanes
+        lane_n[lane], lane_m[lane] = x_len[pairs[k, 0]], y_len[pairs[k, 1]]
+    band = _lanes_band(lane_n, lane_m, cells, fraction)
+    x_lanes = np.empty((lane_n.max(), d, _LANES))
+    y_lanes = np.empty((lane_m.max(), d, _LANES))
+    for lane in range(_LANES):
+        k = min(lane, pairs.shape[0] - 1)
+        _lanes_fill(x_lanes, xs[pairs[k, 0], : lane_n[lane]], lane)
+        _lanes_fill(y_lanes, ys[pairs[k, 1], : lane_m[lane]], lane)
+    _lanes_pad(x_lanes, lane_n, np.inf)
+    _lanes_pad(y_lanes, lane_m, -np.inf)
+    return x_lanes, y_lanes, band
+
+
+@njit(**_INLINE)
+def _lanes_pad(lanes, lengths, value):
+    """Set each lane's steps past its length to ``value``."""
+    for lane in range(_LANES):
+        for t in range(lengths[lane], lanes.shape[0]):
+            for c in range(lanes.shape[1]):
+                lanes[t, c, lane] = value
 
 
 @njit(**_INLINE)
 def _pairs_values(xs, x_len, ys, y_len, pairs, gamma, cells, fraction, values):
-    """Values of up to ``_LANES`` pairs ``(xs[p], ys[q])`` of one shape.
+    """Values of up to ``_LANES`` pairs ``(xs[p], ys[q])``.
 
     ``pairs`` rows are ``(p, q)``; each value goes into ``values[k]``.
-    One forward pass over the lanes, O(m) memory.
+    One forward pass over the lanes, O(m) memory; pairs of close shapes
+    waste the fewest cells.
     """
-    n, m = x_len[pairs[0, 0]], y_len[pairs[0, 1]]
-    lo, hi = _band(n, m, cells, fraction)
-    x_lanes, y_lanes = _lanes_gather(xs, ys, pairs, n, m)
-    lane_values = _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, None)
+    x_lanes, y_lanes, band = _lanes_gather(xs, x_len, ys, y_len, pairs, cells, fraction)
+    lane_values = _lanes_forward(x_lanes, y_lanes, band, gamma, None)
     for k in range(pairs.shape[0]):
         values[k] = lane_values[k]
 
@@ -969,22 +1033,22 @@ def _pairs_value_grads(
         _pairs_values(xs, x_len, ys, y_len, pairs, gamma, cells, fraction, values)
         return
     grad_x, grad_y = grads
-    n, m = x_len[pairs[0, 0]], y_len[pairs[0, 1]]
     d = xs.shape[2]
-    lo, hi = _band(n, m, cells, fraction)
-    x_lanes, y_lanes = _lanes_gather(xs, ys, pairs, n, m)
-    weights = _lanes_table(_row_offsets(lo, hi)[-1])
-    lane_values = _lanes_forward(x_lanes, y_lanes, lo, hi, gamma, weights)
+    x_lanes, y_lanes, band = _lanes_gather(xs, x_len, ys, y_len, pairs, cells, fraction)
+    weights = _lanes_table(_row_offsets(band[0], band[1])[-1])
+    lane_values = _lanes_forward(x_lanes, y_lanes, band, gamma, weights)
     for k in range(pairs.shape[0]):
         values[k] = lane_values[k]
-    lane_gx = np.empty((n if want_x else 0, d, _LANES))
-    lane_gy = np.empty((m if want_y else 0, d, _LANES))
-    _lanes_backward(x_lanes, y_lanes, lo, hi, weights, lane_gx, lane_gy)
+    lane_gx = np.empty((x_lanes.shape[0] if want_x else 0, d, _LANES))
+    lane_gy = np.empty((y_lanes.shape[0] if want_y else 0, d, _LANES))
+    _lanes_pad(x_lanes, band[4], 0.0)  # the backward multiplies by E = 0 there
+    _lanes_pad(y_lanes, band[5], 0.0)
+    _lanes_backward(x_lanes, y_lanes, band, weights, lane_gx, lane_gy)
     for k in range(pairs.shape[0]):
-        for t in range(lane_gx.shape[0]):
+        for t in range(min(lane_gx.shape[0], band[4][k])):
             for c in range(d):
                 grad_x[k, t, c] = lane_gx[t, c, k]
-        for t in range(lane_gy.shape[0]):
+        for t in range(min(lane_gy.shape[0], band[5][k])):
             for c in range(d):
                 grad_y[k, t, c] = lane_gy[t, c, k]
 
@@ -995,9 +1059,10 @@ def _paired_part(data, pairs, task_start, params, wants, results, part):
 
     ``task_start`` cuts ``pairs`` (rows ``(a, b)``: ``xs[a]`` against
     ``ys[b]``, ``data = (xs, x_len, ys, y_len)``) into tasks of at most
-    ``_LANES`` pairs of one shape. ``wants`` is ``(want_x, want_y)``;
-    ``results`` is ``(values, grad_x, grad_y)``, one row per pair, the
-    gradients in the padded shapes or with no time steps when not wanted.
+    ``_LANES`` pairs (of close shapes: see :func:`_lanes_band`). ``wants``
+    is ``(want_x, want_y)``; ``results`` is ``(values, grad_x, grad_y)``,
+    one row per pair, the gradients in the padded shapes or with no time
+    steps when not wanted.
     """
     xs, x_len, ys, y_len = data
     gamma, cells, fraction = params

@@ -11,7 +11,7 @@ from numba.core import config
 
 from softdtw_learn import _dispatch, _kernels
 
-from ._naive import band_mask, brute_alignment, dp_soft_dtw, sq_cost
+from ._naive import band_mask, brute_alignment, dp_soft_dtw, sq_cost, window_mask
 
 L = _kernels._LANES
 
@@ -99,6 +99,12 @@ def _reference(x, y, gamma, window=-1.0):
     return dp_soft_dtw(cost, gamma)
 
 
+def _band(n, m, window):
+    """The lanes' band of a block of one shape ``n x m`` (window in cells)."""
+    lengths = (np.full(L, n, dtype=np.int64), np.full(L, m, dtype=np.int64))
+    return _kernels._lanes_band(*lengths, window, 0.0)
+
+
 def _lanes(pairs):
     """Lay out up to ``L`` pairs of one shape as lanes (spares repeat the last)."""
     pairs = list(pairs) + [pairs[-1]] * (L - len(pairs))
@@ -117,16 +123,16 @@ def test_lanes_forward_is_algorithm_1(rng, gamma, window):
         for s in (0.1, 1.0, 3.0, 10.0, 1.0)
     ]
     x_lanes, y_lanes = _lanes(pairs)
-    lo, hi = _kernels._band_bounds(9, 7, window)
-    weights = _kernels._lanes_table(_kernels._row_offsets(lo, hi)[-1])
-    values = _kernels._lanes_forward(x_lanes, y_lanes, lo, hi, gamma, weights)
+    band = _band(9, 7, window)
+    weights = _kernels._lanes_table(_kernels._row_offsets(band[0], band[1])[-1])
+    values = _kernels._lanes_forward(x_lanes, y_lanes, band, gamma, weights)
     expected = [_reference(x, y, gamma, window) for x, y in pairs]
     np.testing.assert_allclose(values[: len(pairs)], expected, rtol=1e-13, atol=1e-13)
     if gamma > 0:
         # The corner's and the top's weights: part of a distribution (the
         # side's, not kept, is the rest).
         assert weights.min() >= 0.0 and weights.sum(axis=1).max() <= 1.0 + 1e-15
-    rolling = _kernels._lanes_forward(x_lanes, y_lanes, lo, hi, gamma, None)
+    rolling = _kernels._lanes_forward(x_lanes, y_lanes, band, gamma, None)
     np.testing.assert_array_equal(rolling, values)
 
 
@@ -135,11 +141,11 @@ def test_lanes_backward_is_algorithm_2(rng, window):
     gamma = 0.5
     pairs = [(rng.normal(size=(5, 2)), rng.normal(size=(4, 2)) * s) for s in (1, 3)]
     x_lanes, y_lanes = _lanes(pairs)
-    lo, hi = _kernels._band_bounds(5, 4, window)
-    table = _kernels._lanes_table(_kernels._row_offsets(lo, hi)[-1])
-    _kernels._lanes_forward(x_lanes, y_lanes, lo, hi, gamma, table)
+    band = _band(5, 4, window)
+    table = _kernels._lanes_table(_kernels._row_offsets(band[0], band[1])[-1])
+    _kernels._lanes_forward(x_lanes, y_lanes, band, gamma, table)
     grad_x, grad_y = np.empty((5, 2, L)), np.empty((4, 2, L))
-    _kernels._lanes_backward(x_lanes, y_lanes, lo, hi, table, grad_x, grad_y)
+    _kernels._lanes_backward(x_lanes, y_lanes, band, table, grad_x, grad_y)
     for lane, (x, y) in enumerate(pairs):
         mask = None if window < 0 else band_mask(5, 4, window)
         E = brute_alignment(sq_cost(x, y), gamma, mask)
@@ -149,14 +155,10 @@ def test_lanes_backward_is_algorithm_2(rng, window):
         np.testing.assert_allclose(grad_y[:, :, lane], expected_y, atol=1e-12)
     # Either gradient alone: the other array has no rows and is left alone.
     only_x = np.empty((5, 2, L))
-    _kernels._lanes_backward(
-        x_lanes, y_lanes, lo, hi, table, only_x, np.empty((0, 2, L))
-    )
+    _kernels._lanes_backward(x_lanes, y_lanes, band, table, only_x, np.empty((0, 2, L)))
     np.testing.assert_array_equal(only_x, grad_x)
     only_y = np.empty((4, 2, L))
-    _kernels._lanes_backward(
-        x_lanes, y_lanes, lo, hi, table, np.empty((0, 2, L)), only_y
-    )
+    _kernels._lanes_backward(x_lanes, y_lanes, band, table, np.empty((0, 2, L)), only_y)
     np.testing.assert_array_equal(only_y, grad_y)
 
 
@@ -164,13 +166,13 @@ def test_a_lane_does_not_depend_on_its_neighbours(rng):
     # A pair gives the same bits alone, among others, at any lane: what makes
     # the divergence of identical series exactly 0 and the Dask blocks agree.
     pairs = [(rng.normal(size=(8, 1)), rng.normal(size=(6, 1))) for _ in range(L)]
-    lo, hi = _kernels._band_bounds(8, 6, -1.0)
-    together = _kernels._lanes_forward(*_lanes(pairs), lo, hi, 0.5, None)
+    band = _band(8, 6, -1.0)
+    together = _kernels._lanes_forward(*_lanes(pairs), band, 0.5, None)
     for lane in (0, 5, L - 1):
-        alone = _kernels._lanes_forward(*_lanes([pairs[lane]]), lo, hi, 0.5, None)
+        alone = _kernels._lanes_forward(*_lanes([pairs[lane]]), band, 0.5, None)
         assert alone[0] == together[lane]
         shifted = pairs[lane:] + pairs[:lane]
-        moved = _kernels._lanes_forward(*_lanes(shifted), lo, hi, 0.5, None)
+        moved = _kernels._lanes_forward(*_lanes(shifted), band, 0.5, None)
         assert moved[0] == together[lane]
 
 
@@ -226,3 +228,81 @@ def test_length_chunks_cut_runs_of_one_length(rng):
         # Maximal: a chunk is cut short only where the length changes.
         for c, d in zip(chunks[:-1], chunks[1:], strict=True):
             assert len(c) == size or c[0] != d[0]
+
+
+def _paired(X, Y, gamma, window, grads):
+    from softdtw_learn.metrics import paired_soft_dtw_terms
+
+    return paired_soft_dtw_terms(
+        X, Y, gamma=gamma, window=window, divergence=False, grad_x=grads, grad_y=grads
+    )
+
+
+@pytest.mark.parametrize("window", [None, 2, 0.3])
+@pytest.mark.parametrize("gamma", [0.0, 0.01, 1.0])
+def test_pairs_of_other_shapes_in_a_block_change_no_bit(rng, window, gamma):
+    # A block holds pairs of several shapes on the grid of the largest; each
+    # pair's value and gradients keep the bits it gets alone (one shape).
+    n_pairs = 2 * L + 3
+    scales = (0.01, 1.0, 30.0)
+    X = [
+        rng.normal(size=(int(rng.integers(2, 14)), 2)) * scales[s % 3]
+        for s in range(n_pairs)
+    ]
+    Y = [rng.normal(size=(int(rng.integers(2, 14)), 2)) for _ in range(n_pairs)]
+    X[3] = np.repeat(X[3][:1], 5, axis=0)  # a plateau: tied paths
+    grads = gamma > 0
+    values, grad_x, grad_y = _paired(X, Y, gamma, window, grads)
+    for s, (x, y) in enumerate(zip(X, Y, strict=True)):
+        alone = _paired([x], [y], gamma, window, grads)
+        assert values[s] == alone[0][0]
+        if grads:
+            np.testing.assert_array_equal(grad_x[s, : len(x)], alone[1][0])
+            np.testing.assert_array_equal(grad_y[s, : len(y)], alone[2][0])
+            assert not grad_x[s, len(x) :].any() and not grad_y[s, len(y) :].any()
+        cost = sq_cost(x, y)
+        if window is not None:
+            cost[~window_mask(len(x), len(y), window)] = np.inf
+        assert values[s] == pytest.approx(
+            dp_soft_dtw(cost, gamma), rel=1e-12, abs=1e-12
+        )
+
+
+@pytest.mark.parametrize("window", [None, 3])
+def test_pairwise_over_distinct_lengths_keeps_every_bit(rng, window):
+    # Every series of its own length: the tasks mix shapes. Values equal the
+    # pair computed alone, the matrix is symmetric and the divergence of a
+    # series with its copy is exactly 0.
+    from softdtw_learn.metrics import pairwise_soft_dtw
+
+    X = [rng.normal(size=n) for n in rng.permutation(np.arange(3, 3 + 2 * L))]
+    full = pairwise_soft_dtw(X, gamma=0.1, window=window)
+    np.testing.assert_array_equal(full, full.T)
+    for a, b in [(0, 1), (5, 17), (31, 2), (9, 9)]:
+        pair = pairwise_soft_dtw([X[a]], [X[b]], gamma=0.1, window=window)[0, 0]
+        assert full[a, b] == pair or full[b, a] == pair
+    copies = [x.copy() for x in X[::-1]]
+    D = pairwise_soft_dtw(X, copies, gamma=0.1, window=window, divergence=True)
+    np.testing.assert_array_equal(np.diag(D[:, ::-1]), 0.0)
+
+
+def test_mixed_tasks_past_the_table_cap_are_cut_by_shape(rng, monkeypatch):
+    # (5, 6) and (6, 5) fit the cap alone, their 6 x 6 grid does not.
+    monkeypatch.setattr(_kernels, "_MAX_LANE_TABLE", 30 * L)
+    x_len = np.array([5, 6, 5, 6, 4])
+    y_len = np.array([6, 5, 6, 5, 4])
+    pairs = np.stack([np.arange(5), np.arange(5)], axis=1)
+    ordered, starts, _ = _dispatch._pair_tasks(x_len, y_len, pairs, True)
+    for a, b in zip(starts[:-1], starts[1:], strict=True):
+        n, m = x_len[ordered[a:b, 0]], y_len[ordered[a:b, 1]]
+        assert n.max() * m.max() * L <= 30 * L
+    assert sorted(ordered[:, 0].tolist()) == list(range(5))
+    ordered, starts, _ = _dispatch._pair_tasks(x_len, y_len, pairs, False)
+    assert starts.tolist() == [0, 5]  # values keep no table: one task
+    X = [rng.normal(size=n) for n in x_len]
+    Y = [rng.normal(size=m) for m in y_len]
+    values, grad_x, _ = _paired(X, Y, 1.0, None, True)
+    for s, (x, y) in enumerate(zip(X, Y, strict=True)):
+        alone = _paired([x], [y], 1.0, None, True)
+        assert values[s] == alone[0][0]
+        np.testing.assert_array_equal(grad_x[s, : len(x)], alone[1][0])
