@@ -21,7 +21,8 @@ Exit status:
 
 - 0: done;
 - 1: a value, a file or an output path is wrong: one line on stderr,
-  ``softdtw-learn <command>: error: ...``;
+  ``softdtw-learn <command>: error: ...``; or ``reproduce`` wrote its report
+  but a unit failed;
 - 2: the command line itself does not parse (unknown option or command,
   missing argument, unknown ``--method``): one line on stderr, as argparse
   words it;
@@ -1066,6 +1067,14 @@ def _reproduce(args, outputs):
         f"{len(summary['skipped'])}"
     )
     print(f"open {(summary['out_dir'] / 'index.html').resolve()}")
+    if summary["failed"]:
+        print(
+            f"softdtw-learn reproduce: error: {len(summary['failed'])} unit(s) failed "
+            "(listed above and in "
+            "the report); a rerun tries them again.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -7,6 +7,7 @@ needs no ../shared data.
 
 import json
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -289,8 +290,8 @@ def test_table1_matches_barycenters_computed_directly(finished):
     cells = _row(
         (out / "table1_sets.md").read_text(), "CBFa", "DTW loss per set, Euclidean"
     )
-    assert cells[1] == f"{euclid:.4f}" and cells[2] == f"{dba:.4f}"
-    assert cells[3].split()[0] == f"{soft['1']:.4f}"
+    assert cells[1] == f"{euclid:.5g}" and cells[2] == f"{dba:.5g}"
+    assert cells[3].split()[0] == f"{soft['1']:.5g}"
     assert cells[3].endswith("*") == (soft["1"] < dba)
 
 
@@ -956,3 +957,85 @@ def test_a_terminal_shows_a_progress_bar_over_the_units(
     reproduce(data_dir, tmp_path / "out", experiments=["table1"])
     err = capsys.readouterr().err
     assert re.search(r"table1 \w+: +\d+%\|[^|]*\| *\d/3 \[", err), err
+
+
+def test_a_loss_within_rounding_of_another_is_no_win():
+    from softdtw_learn.reproduce._summaries import _below
+
+    assert not _below(0.0025915895094925975, 0.002591589509492598)  # 1 ulp
+    assert not _below(1.0, 1.0) and not _below(None, 1.0)
+    assert _below(0.018069, 0.018093) and _below(-2.0, -1.0)
+
+
+def test_a_malformed_unit_file_is_computed_again(
+    data_dir, tmp_path, monkeypatch, capsys
+):
+    out = tmp_path / "out"
+    reproduce(data_dir, out, progress=False, experiments=["figure7"])
+    path = out / "units" / "figure7" / "Wave.json"
+    record = json.loads(path.read_text())
+    del record["result"]["accuracy"]["dba"]  # the key still matches
+    path.write_text(json.dumps(record))
+    calls = _counting(monkeypatch)
+    reproduce(data_dir, out, progress=True, experiments=["figure7"])
+    assert calls == [("figure7", "Wave")]
+    assert "does not hold this experiment's results" in capsys.readouterr().err
+    assert "dba" in json.loads(path.read_text())["result"]["accuracy"]
+
+
+def test_a_unit_s_warnings_are_one_line_each(data_dir, tmp_path, monkeypatch, capsys):
+    real = _COMPUTE_UNIT
+
+    def noisy(experiment, data, n_jobs):
+        warnings.warn("overflow encountered\n    in multiply", RuntimeWarning, 2)
+        warnings.warn("overflow encountered\n    in multiply", RuntimeWarning, 2)
+        return real(experiment, data, n_jobs)
+
+    monkeypatch.setattr(rp, "_compute_unit", noisy)
+    reproduce(data_dir, tmp_path / "out", experiments=["table1"], max_series=8)
+    err = capsys.readouterr().err
+    line = "table1 CBFa: RuntimeWarning: overflow encountered"
+    assert err.count(line) == 1 and "in multiply" not in err
+
+
+def test_models_that_fail_in_table3_are_said_and_listed(
+    data_dir, tmp_path, monkeypatch, capsys
+):
+    real = _COMPUTE_UNIT
+
+    def with_a_failed_model(experiment, data, n_jobs):
+        record = real(experiment, data, n_jobs)
+        if record["status"] == "done":
+            record["result"]["failed"] = {"random_0.1": "Training diverged"}
+            record["result"]["losses"]["dtw"]["random_0.1"] = None
+        return record
+
+    monkeypatch.setattr(rp, "_compute_unit", with_a_failed_model)
+    out = tmp_path / "out"
+    reproduce(data_dir, out, experiments=["table3"], max_series=8)
+    printed = capsys.readouterr().out
+    assert "1 model(s) failed (random_0.1: Training diverged)" in printed
+    listed = (out / "table3_sets.md").read_text()
+    assert "Models that failed" in listed and "| Training diverged |" in listed
+
+
+def test_the_command_fails_when_a_unit_failed(data_dir, tmp_path, monkeypatch, capsys):
+    from softdtw_learn import cli
+
+    _counting(monkeypatch, fail=(("table1", "Wave"), ValueError("bad labels")))
+    argv = ["reproduce", str(data_dir), "-o", str(tmp_path / "o"), "--only", "table1"]
+    assert cli.main([*argv, "--max-series", "8"]) == 1
+    err = capsys.readouterr().err
+    assert "softdtw-learn reproduce: error: 1 unit(s) failed" in err
+    assert (tmp_path / "o" / "index.html").is_file()  # the report is written
+
+
+def test_empty_and_dangling_folders_are_refused(data_dir, tmp_path, no_compute):
+    with pytest.raises(ValueError, match="the output folder is empty text"):
+        reproduce(data_dir, "")
+    with pytest.raises(ValueError, match="the data folder is empty text"):
+        reproduce("", tmp_path / "out")
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "nowhere" / "x")
+    with pytest.raises(ValueError, match="is a symbolic link to .*does not exist"):
+        reproduce(data_dir, link)

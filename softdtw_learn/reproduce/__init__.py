@@ -38,8 +38,10 @@ units written so far are kept.
 """
 
 import json
+import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 # The package also offers the protocol's constants (GAMMAS, SETTINGS, PAPER);
@@ -55,7 +57,7 @@ from ._experiments import compute_unit as _compute_unit
 from ._report import report_names, set_rows, write_reports
 from ._sets import FORMATS, find_sets, read_sets
 from ._settings import DEFAULT_MAX_SERIES, EXPERIMENTS, GAMMAS, SETTINGS  # noqa: F401
-from ._summaries import PAPER  # noqa: F401
+from ._summaries import PAPER, SUMMARIES  # noqa: F401
 from ._units import (
     check_writable,
     jsonable,
@@ -85,6 +87,8 @@ def _checked_experiments(experiments):
 
 def checked_data_dir(data_dir):
     """Check that ``data_dir`` is an existing folder; return it as a Path."""
+    if not str(data_dir).strip():
+        raise ValueError("the data folder is empty text; give the folder of the sets.")
     data_dir = Path(data_dir)
     if not data_dir.exists():
         raise ValueError(f"{data_dir}: no such folder; give the folder of the sets.")
@@ -95,7 +99,17 @@ def checked_data_dir(data_dir):
 
 def checked_out_dir(out_dir, data_dir):
     """Check that ``out_dir`` can be created or written; return it as a Path."""
+    if not str(out_dir).strip():
+        raise ValueError(
+            "the output folder is empty text; give a folder (-o results), or '.' "
+            "for this one."
+        )
     out = Path(out_dir)
+    if out.is_symlink() and not out.exists():
+        raise ValueError(
+            f"{out} is a symbolic link to {os.readlink(out)}, which does not "
+            "exist; give another output folder, or create its target."
+        )
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out} exists and is not a folder; give an output folder.")
     resolved, data = out.resolve(), Path(data_dir).resolve()
@@ -106,6 +120,27 @@ def checked_out_dir(out_dir, data_dir):
         )
     check_creatable_folder(out)
     return out
+
+
+def _usable(experiment, name, record):
+    """Whether a stored unit builds its experiment's tables (not edited)."""
+    try:
+        for build in SUMMARIES[experiment]:
+            build({name: record})
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return False
+    return True
+
+
+def _warning_lines(caught):
+    """One line per distinct warning a unit raised, in order."""
+    lines = []
+    for w in caught:
+        text = str(w.message).strip().splitlines()
+        line = f"{w.category.__name__}: {text[0] if text else ''}"
+        if line not in lines:
+            lines.append(line)
+    return lines
 
 
 def _printer(progress):
@@ -267,6 +302,11 @@ def reproduce(
             key = unit_key(experiment, data, max_series)
             path = unit_path(out, experiment, name)
             record, note = stored_unit(path, key) if resume else (None, None)
+            if record is not None and not _usable(experiment, name, record):
+                record = None
+                note = (
+                    f"{path} does not hold this experiment's results; computing again"
+                )
             if note:
                 say(note, err=True)
             if record is None:
@@ -290,13 +330,18 @@ def reproduce(
         for experiment, name, key, path in todo:
             bar.set_description(f"{experiment} {name}")
             try:
-                record = _compute_unit(experiment, sets[name], n_jobs)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    record = _compute_unit(experiment, sets[name], n_jobs)
             except ValueError as err:
                 message = str(err).splitlines()[0] if str(err) else "ValueError"
                 run["failed"][(experiment, name)] = message
                 say(f"{experiment} {name}: failed: {message}", err=True)
                 bar.update(1)
                 continue
+            finally:
+                for line in _warning_lines(caught):
+                    say(f"{experiment} {name}: {line}", err=True)
             record = jsonable({**record, "key": key})
             write_atomic(path, json.dumps(record, indent=1, allow_nan=False))
             run["results"][experiment][name] = record
@@ -304,6 +349,12 @@ def reproduce(
             run["seconds"][experiment]["computed"] += record["seconds"]
             run["seconds"][experiment]["n_computed"] += 1
             done = "done" if record["status"] == "done" else f"n/a ({record['reason']})"
+            models = (
+                record.get("result", {}).get("failed", {}) if done == "done" else {}
+            )
+            if models:
+                first = next(iter(models.items()))
+                done += f", {len(models)} model(s) failed ({first[0]}: {first[1]})"
             say(f"{experiment} {name}: {done}, {record['seconds']:.1f} s")
             bar.update(1)
     for experiment in chosen:  # in the sets' order, whatever ran first

@@ -179,6 +179,9 @@ def _table2(data, settings, n_jobs):
     series, lengths = trimmed(data.X_train)
     methods = [("dba", 0.0)] + [(gamma_label(g), g) for g in settings["gammas"]]
     starts, picks = _kmeans_starts(data, k)
+    # Eq. (5) divides each series' term by its length: weigh the series by
+    # 1 / m_i, so that Lloyd's steps lower the loss scored here.
+    weights = None if data.equal_length else 1.0 / lengths
     result = {"k": k, "n_series": len(series), "random_rows": picks}
     result.update(loss={}, n_iter={}, seconds={})
     for start, centers in starts.items():
@@ -193,7 +196,7 @@ def _table2(data, settings, n_jobs):
                 max_iter=settings["max_iter"],
                 max_iter_barycenter=settings["max_iter_barycenter"],
                 n_jobs=n_jobs,
-            ).fit(data.X_train)
+            ).fit(data.X_train, sample_weight=weights)
             loss = _kmeans_dtw_loss(series, lengths, model.cluster_centers_)
             result["loss"][start][method] = loss
             result["n_iter"][start][method] = int(model.n_iter_)
@@ -228,10 +231,11 @@ def _figure7(data, settings, n_jobs):
     labels, counts = np.unique(data.y_train, return_counts=True)
     if len(labels) < 2 or counts.min() < 2:
         few = int(np.sum(counts < 2))
+        capped = data.n_read[0] > len(data.X_train)
         return _not_applicable(
             "cross-validation needs 2 classes or more and 2 training series in "
-            f"every class; {few} of {len(labels)} classes have fewer (after the "
-            "max_series cap: raise it, or pass 'all')"
+            f"every class; {few} of {len(labels)} classes have fewer"
+            + (" (after the max_series cap: raise it, or pass 'all')" if capped else "")
             if len(labels) >= 2
             else "cross-validation needs 2 classes or more"
         )

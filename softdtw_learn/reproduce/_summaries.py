@@ -41,9 +41,16 @@ PAPER = {
 # Cells -------------------------------------------------------------------------------
 
 
+# Losses closer than this, relative to their size, are one result computed
+# along two roads (rounding), not a win.
+_TIE = 1e-9
+
+
 def _below(value, other):
-    """Whether ``value`` is lower than ``other``, both known (not None)."""
-    return value is not None and other is not None and value < other
+    """Whether ``value`` is lower than ``other`` beyond rounding, both known."""
+    if value is None or other is None:
+        return False
+    return value < other - _TIE * max(abs(value), abs(other))
 
 
 def _percent(wins, total):
@@ -52,12 +59,14 @@ def _percent(wins, total):
     return f"{100 * wins / total:.1f}% ({wins}/{total})"
 
 
-def _number(value, digits=4):
-    if value is None:
-        return "n/a"
-    if abs(value) >= 1e4 or (value != 0 and abs(value) < 1e-3):
-        return f"{value:.3e}"
-    return f"{value:.{digits}f}"
+def _number(value, digits):
+    """Format ``value`` with ``digits`` decimals (accuracies, ranks)."""
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _loss(value):
+    """Format a loss to 5 significant digits: enough to show why it has a star."""
+    return "n/a" if value is None else f"{value:.5g}"
 
 
 def done_results(results):
@@ -173,11 +182,11 @@ def _table1_detail(results):
             rows.append(
                 [
                     name,
-                    _number(r["loss"]["euclidean_mean"]),
-                    _number(r["loss"][f"dba_{start}"]),
+                    _loss(r["loss"]["euclidean_mean"]),
+                    _loss(r["loss"][f"dba_{start}"]),
                 ]
                 + [
-                    _number(soft[g])
+                    _loss(soft[g])
                     + (" *" if _below(soft[g], r["loss"][f"dba_{start}"]) else "")
                     for g in gammas
                 ]
@@ -262,9 +271,9 @@ def _table2_detail(results):
                 continue
             loss = r["loss"][start]
             rows.append(
-                [name, str(r["k"]), _number(loss["dba"])]
+                [name, str(r["k"]), _loss(loss["dba"])]
                 + [
-                    _number(loss[g]) + (" *" if _below(loss[g], loss["dba"]) else "")
+                    _loss(loss[g]) + (" *" if _below(loss[g], loss["dba"]) else "")
                     for g in gammas
                 ]
             )
@@ -459,8 +468,24 @@ def _table3_detail(results):
                 rows.append([name, record["reason"]] + [""] * (len(methods) - 1))
                 continue
             losses = record["result"]["losses"][measure]
-            rows.append([name] + [_number(losses[m]) for m in methods])
+            rows.append([name] + [_loss(losses[m]) for m in methods])
         tables.append(Table(f"Mean {what} test loss per set", header, rows))
+    failed = [
+        [name, key, reason]
+        for name, record in results.items()
+        if record["status"] == "done"
+        for key, reason in record["result"].get("failed", {}).items()
+    ]
+    if failed:
+        tables.append(
+            Table(
+                "Models that failed (n/a above)",
+                ["set", "model", "reason"],
+                failed,
+                "Training is seeded: a rerun fails alike. Euclidean init models "
+                "start from the squared-loss model ('euclidean').",
+            )
+        )
     return tables
 
 
