@@ -126,7 +126,10 @@ def _checked(option, check, value, note=""):
     try:
         return check(value)
     except ValueError as err:
-        raise ValueError(f"argument {option}: {err}{note}") from None
+        message = str(err)
+        if note and message.endswith("."):  # the note before the full stop
+            message = message[:-1] + note + "."
+        raise ValueError(f"argument {option}: {message}") from None
 
 
 def _int(text, option, *, low, high=None, meaning=""):
@@ -179,7 +182,15 @@ def _window(text):
 def _n_jobs(text):
     """Parse ``--n-jobs``: a nonzero int (joblib: -1 is all cores)."""
     value = _decimal(text)
-    return _checked("--n-jobs", check_n_jobs, _shown(text) if value is None else value)
+    try:
+        if value is None:
+            raise ValueError(text)
+        check_n_jobs(value)
+    except ValueError:
+        raise _option_error(
+            "--n-jobs", "must be a nonzero int (-1 is all cores)", text
+        ) from None
+    return value
 
 
 # Input files ------------------------------------------------------------------

@@ -899,9 +899,18 @@ BAD_ARGUMENTS = [
     (D + ["--window", "-0.5"], "argument --window: window must be None, an int >= 0"),
     (D + ["--window", "0.0"], "a band of 0 cells is written 0"),
     (D + ["--window", "wide"], "argument --window: window must be None, an int >= 0"),
-    (D + ["--n-jobs", "0"], "argument --n-jobs: n_jobs must be None, a positive int"),
-    (D + ["--n-jobs", "1.5"], "argument --n-jobs: n_jobs must be None, a positive int"),
-    (D + ["--n-jobs", "all"], "argument --n-jobs: n_jobs must be None, a positive int"),
+    (
+        D + ["--n-jobs", "0"],
+        "argument --n-jobs: must be a nonzero int (-1 is all cores)",
+    ),
+    (
+        D + ["--n-jobs", "1.5"],
+        "argument --n-jobs: must be a nonzero int (-1 is all cores)",
+    ),
+    (
+        D + ["--n-jobs", "all"],
+        "argument --n-jobs: must be a nonzero int (-1 is all cores)",
+    ),
     # distance: outputs
     (D + ["-o", "{out}/d.txt"], "must end in .csv or .npy"),
     (D + ["-o", "{out}/d"], "must end in .csv or .npy"),
@@ -1019,10 +1028,13 @@ BAD_ARGUMENTS = [
     (["demo", "--out", "{busy}"], "is a folder in the way of the demo's index.html"),
     # reproduce: values
     (R + ["--max-series", "1"], "argument --max-series: value must be an int >= 2"),
-    (R + ["--max-series", "0"], "argument --max-series: value must be an int >= 2"),
+    (R + ["--max-series", "0"], "must be an int >= 2, got 0 (or 'all': no cap)."),
     (R + ["--max-series", "2.5"], "argument --max-series: value must be an int >= 2"),
     (R + ["--max-series", "lots"], "(or 'all': no cap)"),
-    (R + ["--n-jobs", "0"], "argument --n-jobs: n_jobs must be None, a positive int"),
+    (
+        R + ["--n-jobs", "0"],
+        "argument --n-jobs: must be a nonzero int (-1 is all cores)",
+    ),
     (R + ["--only", "table9"], "argument --only: must be experiment names among"),
     (R + ["--only", ""], "argument --only: must be experiment names among"),
     (R + ["--only", "table1,,table3"], "got 'table1,,table3'"),

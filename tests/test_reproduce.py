@@ -1039,3 +1039,12 @@ def test_empty_and_dangling_folders_are_refused(data_dir, tmp_path, no_compute):
     link.symlink_to(tmp_path / "nowhere" / "x")
     with pytest.raises(ValueError, match="is a symbolic link to .*does not exist"):
         reproduce(data_dir, link)
+
+
+def test_experiments_may_be_one_comma_separated_string(data_dir, tmp_path, no_compute):
+    from softdtw_learn.reproduce import _checked_experiments
+
+    assert _checked_experiments("figure7, table1") == ["table1", "figure7"]
+    assert _checked_experiments("table3") == ["table3"]
+    with pytest.raises(ValueError, match=r"got 'table1;table2'"):
+        _checked_experiments("table1;table2")

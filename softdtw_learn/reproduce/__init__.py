@@ -71,8 +71,9 @@ __all__ = ["reproduce"]
 
 
 def _checked_experiments(experiments):
-    if isinstance(experiments, str):
-        experiments = (experiments,)
+    given = experiments
+    if isinstance(experiments, str):  # "table1,figure7", as --only takes
+        experiments = [part.strip() for part in experiments.split(",")]
     try:
         chosen = list(experiments)
     except TypeError:
@@ -80,7 +81,7 @@ def _checked_experiments(experiments):
     if not chosen or not all(isinstance(e, str) and e in EXPERIMENTS for e in chosen):
         raise ValueError(
             f"experiments must be a non-empty sequence of {', '.join(EXPERIMENTS)}, "
-            f"got {short_repr(experiments)}."
+            f"got {short_repr(given)}."
         )
     return [e for e in EXPERIMENTS if e in chosen]
 
@@ -212,9 +213,10 @@ def reproduce(
         per set and split (stratified by class); None uses all.
     n_jobs : int, default=None
         Threads of the kernels: None means 1, -1 all cores.
-    experiments : sequence of str, default=("table1", "table2", "figure7", \
-"table3")
-        The experiments to run (and report).
+    experiments : sequence of str or str, default=("table1", "table2", \
+"figure7", "table3")
+        The experiments to run (and report); a string may name several,
+        separated by commas (``"table1,figure7"``).
     resume : bool, default=True
         Reuse the units already in ``out_dir/units`` that were computed with
         the same settings, ``max_series`` and data files (compared by
