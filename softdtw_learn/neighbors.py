@@ -113,7 +113,8 @@ class SoftDTWNearestCentroid(ClassifierMixin, BaseEstimator):
     window : int or float, default=None
         Sakoe-Chiba band, as in :func:`softdtw_learn.metrics.soft_dtw`.
     max_iter : int, default=100
-        L-BFGS-B iterations of each barycenter.
+        L-BFGS-B iterations of each barycenter, per continuation stage
+        (``n_iter_`` counts all stages, so it can exceed ``max_iter``).
     tol : float, default=1e-5
         Tolerance of each barycenter.
     continuation : None, "auto" or sequence of float, default="auto"
@@ -318,9 +319,16 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
     Attributes
     ----------
     gamma_ : float
-        The chosen gamma.
+        The chosen gamma: the best mean score; a tie goes to the larger gamma
+        (the smoother model), where ``GridSearchCV`` takes the first listed.
     best_score_ : float
         Its mean cross-validated score.
+    best_index_ : int
+        Its row in ``cv_results_``.
+    best_params_ : dict
+        ``{"gamma": gamma_}``, as scikit-learn's search estimators give.
+    n_splits_ : int
+        The number of folds.
     cv_results_ : dict
         One entry per gamma (decreasing), in the layout of scikit-learn's
         search estimators (``pandas.DataFrame(cv_results_)`` works):
@@ -418,6 +426,7 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
                 f"chosen by one score, got {short_repr(self.scoring)}."
             )
         scorer = check_scoring(self, scoring=self.scoring)
+        _check_response(scorer, self.scoring)
         fold_tol = self.tol if self.cv_tol is None else self.cv_tol
         scores = np.empty((len(folds), len(gammas)))
         for split, (train, test) in enumerate(folds):
@@ -450,6 +459,8 @@ class SoftDTWNearestCentroidCV(SoftDTWNearestCentroid):
         best = int(np.argmin(self.cv_results_["rank_test_score"]))
         mean = self.cv_results_["mean_test_score"]
         self.gamma_, self.best_score_ = gammas[best], float(mean[best])
+        self.best_index_, self.best_params_ = best, {"gamma": self.gamma_}
+        self.n_splits_ = len(folds)
         # Refit on everything, along the path down to the chosen gamma, at tol
         # (its stages at fold_tol moved 2-3 test accuracies of the shared sets
         # by a series or two: the refit is the model, solved as asked).
@@ -513,6 +524,25 @@ def _plain(label):
     """Return a label's repr as written, not numpy's (``np.int64(1)``)."""
     value = label.item() if isinstance(label, np.generic) else label
     return repr(value)
+
+
+def _check_response(scorer, scoring):
+    """Refuse, before any fit, a scorer that needs what the model lacks.
+
+    The folds' models are :class:`SoftDTWNearestCentroid`: ``predict`` and
+    ``decision_function``, no probabilities (``neg_log_loss`` needs them).
+    """
+    wanted = getattr(scorer, "_response_method", None)  # scikit-learn's scorers
+    if wanted is None:
+        return  # a callable: it finds out itself
+    methods = (wanted,) if isinstance(wanted, str) else tuple(wanted)
+    if not any(hasattr(SoftDTWNearestCentroid, m) for m in methods):
+        raise ValueError(
+            f"scoring={short_repr(scoring)} needs {' or '.join(methods)}, which "
+            "SoftDTWNearestCentroid (the folds' model) does not have: pick a "
+            "scoring on predict ('accuracy', 'balanced_accuracy', 'f1_macro') "
+            "or, for two classes, on decision_function ('roc_auc')."
+        )
 
 
 def _checked_gammas(gammas):

@@ -3,13 +3,12 @@
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import validate_data
 
 from .utils import (
     Flag,
     check_dataset,
     check_params,
-    series_input,
+    series_data,
     validate_series,
 )
 
@@ -148,14 +147,7 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
             A new array; padding stays NaN.
         """
         # Not validate_series: a stateless transform needs no fit first.
-        X = validate_data(
-            self,
-            series_input(self, X, reset=False),
-            ensure_all_finite="allow-nan",
-            allow_nd=True,
-            reset=False,
-            dtype=np.float64,
-        )
+        X = series_data(self, X, reset=False)
         check_params(self)
         data, _ = check_dataset(X)
         return _standardise(data, self.with_mean, self.with_std).reshape(X.shape)

@@ -875,44 +875,77 @@ def validate_series(estimator, X, y="no_validation", *, reset):
     """Validate estimator input: 2-D or 3-D floats, NaN allowed as padding.
 
     ``y`` follows ``validate_data`` (its default means X alone). A list of
-    series (of any lengths) is padded with trailing NaN: to the training
-    width when predicting, else to its longest. ``reset=False`` also checks
-    that the estimator is fitted and that X has the training width, naming
-    :func:`pad_to_common_width` when it does not. NaN inside a series is
-    caught later by :func:`check_dataset`.
+    series (of any lengths) is padded with trailing NaN: to at least the
+    training width when predicting, else to its longest. ``reset=False``
+    also checks that the estimator is fitted. A list of new series may hold
+    series longer than the training width (soft-DTW compares any lengths:
+    cross-validation on a list of series of many lengths works); an array
+    must have the training width once its trailing all-NaN time steps are
+    dropped, as scikit-learn's estimators require, and the error names
+    :func:`pad_to_common_width`. NaN inside a series is caught later by
+    :func:`check_dataset`.
     """
     # Imported here: scikit-learn costs ~1 s, and the metrics need none of it.
-    from sklearn.utils.validation import check_is_fitted, validate_data
+    from sklearn.utils.validation import check_is_fitted
 
     if not reset:
         check_is_fitted(estimator)
-    X = series_input(estimator, X, reset=reset)
-    out = validate_data(
-        estimator,
-        X,
-        y,
-        ensure_all_finite="allow-nan",
-        allow_nd=True,
-        dtype=np.float64,
-        reset=reset,
-    )
+    out = series_data(estimator, X, y, reset=reset)
     check_channels(estimator, out[0] if isinstance(out, tuple) else out, reset=reset)
     return out
 
 
+def series_data(estimator, X, y="no_validation", *, reset):
+    """``validate_data`` for series, any length from the training width up.
+
+    The estimator need not be fitted (a stateless transform). A wider input
+    loses its trailing all-NaN time steps down to the training width. A list
+    still wider holds longer series than at fit: it is checked as an array
+    without scikit-learn's feature count. An array still wider is refused,
+    as scikit-learn's estimators refuse one.
+    """
+    from sklearn.utils import check_array
+    from sklearn.utils.validation import validate_data
+
+    from_list = isinstance(X, (list, tuple)) or (
+        isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
+    )
+    X = series_input(estimator, X, reset=reset)
+    options = {"ensure_all_finite": "allow-nan", "allow_nd": True, "dtype": np.float64}
+    width = None if reset else getattr(estimator, "n_features_in_", None)
+    shape = getattr(X, "shape", ())  # others: validate_data reads them
+    if width is not None and len(shape) >= 2 and shape[1] > width:
+        X = _without_extra_padding(X, width)
+        if X.shape[1] > width:
+            if not from_list:
+                _raise_width(estimator, X.shape[1], width)
+            return check_array(X, **options)
+    return validate_data(estimator, X, y, reset=reset, **options)
+
+
+def _without_extra_padding(X, width):
+    """``X`` as an array, its trailing all-NaN time steps dropped down to ``width``."""
+    arr = _as_numeric(X, "X")
+    if arr.ndim < 2 or arr.shape[0] == 0:
+        return arr
+    filled = ~np.isnan(arr).reshape(arr.shape[0], arr.shape[1], -1).all(axis=(0, 2))
+    last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
+    return arr[:, : max(last, width)]
+
+
 def series_input(estimator, X, *, reset):
-    """Pad a list of series to an array; reject a width that does not fit.
+    """Pad a list of series to an array; reject an array narrower than at fit.
 
     Other inputs pass through (``validate_data`` reads them). Lists of 1-D
     series give a 2-D array, as a univariate dataset.
     """
     width = None if reset else getattr(estimator, "n_features_in_", None)
+    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1:
+        X = list(X)  # an object array of series: a list of them
     if isinstance(X, (list, tuple)) and len(X) and np.ndim(X[0]) >= 1:
         padded = to_time_series_dataset(X)
         # Trailing NaN in an item is padding already: its true length counts.
         longest = int(trailing_nan_lengths(np.isnan(padded))[0].max())
-        if width is not None and longest > width:
-            _raise_width(estimator, longest, width)
         size = max(longest, width or 0)
         out = np.full((len(padded), size, padded.shape[2]), np.nan)
         out[:, : min(size, padded.shape[1])] = padded[:, :size]
@@ -921,7 +954,7 @@ def series_input(estimator, X, *, reset):
     if dtypes is not None and any(d.kind == "O" for d in np.atleast_1d(dtypes)):
         _reject_nested_cells(np.asarray(X, dtype=object), "X")
     shape = getattr(X, "shape", ())  # arrays and frames; others: validate_data
-    if width is not None and len(shape) >= 2 and shape[1] != width:
+    if width is not None and len(shape) >= 2 and shape[1] < width:
         _raise_width(estimator, shape[1], width)
     return X
 
@@ -948,9 +981,10 @@ def _raise_width(estimator, found, width):
         )
     else:
         advice = (
-            "Pad the training and the new series to one width with "
-            "softdtw_learn.utils.pad_to_common_width(X_train, X_new) and fit "
-            "again."
+            "The new series are longer: pass them as a list of series (any "
+            "lengths), or pad the training and the new series to one width "
+            "with softdtw_learn.utils.pad_to_common_width(X_train, X_new) and "
+            "fit again."
         )
     raise ValueError(
         f"X has {found} features, but {name} is expecting {width} features as "

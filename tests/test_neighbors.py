@@ -390,3 +390,62 @@ def test_predict_with_other_channels_names_the_fitted_ones():
         knn.predict(np.stack([X, X], axis=2))
     with pytest.raises(ValueError, match="X has 2 channel.*fitted on series with 1"):
         knn.predict([np.ones((10, 2))])
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: SoftDTWKNeighborsClassifier(gamma=0.1), SoftDTWNearestCentroid]
+)
+def test_cross_validation_on_a_list_of_many_lengths_scores_every_fold(make):
+    # A fold's test series may be longer than its training ones: as a list,
+    # they are compared as they are (no NaN score from a width check).
+    X, y = make_cylinder_bell_funnel(30, length=64, random_state=0)
+    ragged = [x[:40] for x in X]
+    ragged[0] = X[0]  # one long series: in one fold's test split only
+    scores = cross_val_score(make(), ragged, y, cv=3, error_score="raise")
+    assert np.isfinite(scores).all()
+    search = GridSearchCV(make(), {"gamma": [0.1, 1.0]}, cv=3, error_score="raise")
+    assert np.isfinite(search.fit(ragged, y).cv_results_["mean_test_score"]).all()
+
+
+def test_longer_new_series_as_a_list_and_extra_padding_are_accepted():
+    X, y = make_cylinder_bell_funnel(12, length=20, random_state=0)
+    clf = SoftDTWKNeighborsClassifier(gamma=0.1).fit(X, y)
+    longer = [np.concatenate([x, x[:5]]) for x in X[:4]]
+    expected = pairwise_soft_dtw(longer, X, gamma=0.1, divergence=True).argmin(1)
+    np.testing.assert_array_equal(clf.predict(longer), y[expected])
+    padded = np.full((4, 31), np.nan)
+    padded[:, :20] = X[:4]  # trailing all-NaN steps beyond the training width
+    np.testing.assert_array_equal(clf.predict(padded), clf.predict(X[:4]))
+    wider = np.stack(longer)  # an array of longer series: scikit-learn's rule
+    with pytest.raises(ValueError, match="longer: pass them as a list of series"):
+        clf.predict(wider)
+
+
+@pytest.mark.parametrize("scoring", ["neg_log_loss", "roc_auc_ovr"])
+def test_cv_refuses_a_scoring_on_probabilities_before_fitting(scoring, monkeypatch):
+    from softdtw_learn import neighbors
+
+    def never(*args, **kwargs):
+        raise AssertionError("a barycenter was fitted before the check")
+
+    monkeypatch.setattr(neighbors, "_class_barycenters", never)
+    X, y = make_cylinder_bell_funnel(12, length=16, random_state=0)
+    with pytest.raises(ValueError, match=rf"scoring='{scoring}' needs predict_proba"):
+        SoftDTWNearestCentroidCV(cv=2, scoring=scoring).fit(X, y)
+
+
+def test_cv_names_its_choice_as_the_search_estimators_do():
+    X, y = make_cylinder_bell_funnel(12, length=16, random_state=0)
+    clf = SoftDTWNearestCentroidCV(gammas=(1.0, 0.1), cv=3).fit(X, y)
+    assert clf.best_params_ == {"gamma": clf.gamma_} and clf.n_splits_ == 3
+    assert clf.cv_results_["gamma"][clf.best_index_] == clf.gamma_
+
+
+def test_an_object_array_of_series_is_a_list_of_them():
+    X, y = make_cylinder_bell_funnel(6, length=12, random_state=0)
+    items = np.empty(6, dtype=object)
+    for k in range(6):
+        items[k] = X[k][: 8 + k % 3]
+    clf = SoftDTWKNeighborsClassifier(gamma=0.1).fit(items, y)
+    listed = SoftDTWKNeighborsClassifier(gamma=0.1).fit(list(items), y)
+    np.testing.assert_array_equal(clf.predict(items), listed.predict(list(items)))
