@@ -306,3 +306,38 @@ def test_mixed_tasks_past_the_table_cap_are_cut_by_shape(rng, monkeypatch):
         alone = _paired([x], [y], 1.0, None, True)
         assert values[s] == alone[0][0]
         np.testing.assert_array_equal(grad_x[s, : len(x)], alone[1][0])
+
+
+@pytest.mark.parametrize("side", ["x", "y"])
+def test_divergence_of_copies_is_zero_with_one_gradient(rng, side):
+    # The cross term takes the pass that keeps weights, which may round a
+    # value an ulp off the value-only pass: the self terms take it too.
+    X = [np.array([2.0, 1.0, 1.0, 0.0, 2.0, 3.0])]
+    X += [rng.normal(size=int(rng.integers(2, 30))).cumsum() for _ in range(40)]
+    values = _paired_divergence(X, side)
+    np.testing.assert_array_equal(values, 0.0)
+
+
+def _paired_divergence(X, side):
+    from softdtw_learn.metrics import paired_soft_dtw_terms
+
+    copies = [x.copy() for x in X]
+    grads = {"grad_x": side == "x", "grad_y": side == "y"}
+    return paired_soft_dtw_terms(
+        X, copies, gamma=3.0, window=None, divergence=True, **grads
+    )[0]
+
+
+def test_listed_pairs_are_grouped_by_both_lengths(rng):
+    # Tasks of 16 pairs along a Hilbert curve over (n, m): close in both
+    # lengths, so a block's grid is mostly its pairs' own cells.
+    n, m = rng.integers(1, 200, 4000), rng.integers(1, 200, 4000)
+    pairs = np.stack([np.arange(4000), np.arange(4000)], axis=1)
+    ordered, starts, _ = _dispatch._pair_tasks(n, m, pairs, False)
+    rows, cols = n[ordered[:, 0]], m[ordered[:, 1]]
+    useful = grid = 0
+    for a, b in zip(starts[:-1], starts[1:], strict=True):
+        useful += (rows[a:b] * cols[a:b]).sum()
+        grid += rows[a:b].max() * cols[a:b].max() * (b - a)
+    assert useful / grid > 0.85  # sorted by n, then m: 0.54
+    assert sorted(ordered[:, 0].tolist()) == list(range(4000))
