@@ -35,9 +35,11 @@ Map of the module:
 
 Compile time: every compiled function re-optimises all the compiled code it
 calls, so helpers are inlined (``_INLINE``) and only the dynamic programs and
-the dispatch's entry points are compiled on their own (and ``_band_bounds``,
-whose inlining costs more than its call), and the paths that need no gradient
-compile no backward pass.
+the dispatch's entry points are compiled on their own (and ``_band_bounds``
+and ``_lanes_gather``, whose inlining costs more than their calls: a lane
+block's gather inlined in both drivers cost pairwise 2.5 s and paired 6.8 s
+more on first use), and the paths that need no gradient compile no backward
+pass.
 
 Every lane runs the same instructions (a fixed lane count, no remainder
 loop), so a pair's value has the same bits in every lane and every driver:
@@ -701,7 +703,9 @@ def _lanes_band(lane_n, lane_m, cells, fraction):
     get in a block of its shape alone: past its grid by its padding (see
     :func:`_lanes_gather`), inside it (``masked``) cell by cell.
     """
-    rows, width = lane_n.max(), lane_m.max()
+    rows = width = 0
+    for k in range(_LANES):
+        rows, width = max(rows, lane_n[k]), max(width, lane_m[k])
     lo = np.full(rows, width, dtype=np.int64)
     hi = np.full(rows, -1, dtype=np.int64)
     lane_lo = np.full((rows, _LANES), width, dtype=np.int64)
@@ -712,11 +716,11 @@ def _lanes_band(lane_n, lane_m, cells, fraction):
         if k > 0 and (lane_n[k] != lane_n[k - 1] or lane_m[k] != lane_m[k - 1]):
             own_lo, own_hi = _band(lane_n[k], lane_m[k], cells, fraction)
             mixed = True
-        # The band leaves cells out: some row starts after 0 or ends early.
-        banded |= own_lo.max() > 0 or own_hi.min() < lane_m[k] - 1
         for i in range(lane_n[k]):
             lane_lo[i, k], lane_hi[i, k] = own_lo[i], own_hi[i]
             lo[i], hi[i] = min(lo[i], own_lo[i]), max(hi[i], own_hi[i])
+            # The band leaves cells out: a row starts after 0 or ends early.
+            banded |= own_lo[i] > 0 or own_hi[i] < lane_m[k] - 1
     return lo, hi, lane_lo, lane_hi, lane_n, lane_m, mixed and banded
 
 
@@ -871,11 +875,11 @@ def _lanes_backward(x_lanes, y_lanes, band, weights, grad_x, grad_y):
 
 
 @njit(**_INLINE)
-def _lanes_fill(lanes, series, lane):
-    """Put ``series`` ``(length, n_channels)`` into one lane of ``lanes``."""
-    for t in range(series.shape[0]):
-        for c in range(series.shape[1]):
-            lanes[t, c, lane] = series[t, c]
+def _lanes_fill(lanes, series, length, lane, pad):
+    """Put ``series[:length]`` into one lane of ``lanes``, then ``pad``."""
+    for t in range(lanes.shape[0]):
+        for c in range(lanes.shape[1]):
+            lanes[t, c, lane] = series[t, c] if t < length else pad
 
 
 @njit(**_INLINE)
@@ -968,7 +972,8 @@ def _pairwise_part(data, orders, shape, params, out, part):
         _pairwise_task(data, orders, shape, params, task, out)
 
 
-@njit(**_INLINE)
+# Compiled on its own, as _band_bounds: one call per lane block.
+@njit(**_JIT)
 def _lanes_gather(xs, x_len, ys, y_len, pairs, cells, fraction):
     """Lanes of the pairs ``(xs[p], ys[q])`` and their band.
 
@@ -981,18 +986,18 @@ def _lanes_gather(xs, x_len, ys, y_len, pairs, cells, fraction):
     d = xs.shape[2]
     lane_n = np.empty(_LANES, dtype=np.int64)
     lane_m = np.empty(_LANES, dtype=np.int64)
+    width = 0
     for lane in range(_LANES):
         k = min(lane, pairs.shape[0] - 1)
         lane_n[lane], lane_m[lane] = x_len[pairs[k, 0]], y_len[pairs[k, 1]]
+        width = max(width, lane_m[lane])
     band = _lanes_band(lane_n, lane_m, cells, fraction)
-    x_lanes = np.empty((lane_n.max(), d, _LANES))
-    y_lanes = np.empty((lane_m.max(), d, _LANES))
+    x_lanes = np.empty((band[0].shape[0], d, _LANES))
+    y_lanes = np.empty((width, d, _LANES))
     for lane in range(_LANES):
         k = min(lane, pairs.shape[0] - 1)
-        _lanes_fill(x_lanes, xs[pairs[k, 0], : lane_n[lane]], lane)
-        _lanes_fill(y_lanes, ys[pairs[k, 1], : lane_m[lane]], lane)
-    _lanes_pad(x_lanes, lane_n, np.inf)
-    _lanes_pad(y_lanes, lane_m, -np.inf)
+        _lanes_fill(x_lanes, xs[pairs[k, 0]], lane_n[lane], lane, np.inf)
+        _lanes_fill(y_lanes, ys[pairs[k, 1]], lane_m[lane], lane, -np.inf)
     return x_lanes, y_lanes, band
 
 
