@@ -264,8 +264,9 @@ def _padded_dataset(X, length, name):
 def pad_to_common_width(*datasets):
     """Pad datasets (train, test, ...) to one width with trailing NaN.
 
-    Estimators need the training width at predict time (scikit-learn's
-    ``n_features_in_``); soft-DTW itself compares series of any lengths, and
+    Estimators need the training width for an array at predict time
+    (scikit-learn's ``n_features_in_``; a list of series may hold any
+    lengths); soft-DTW itself compares series of any lengths, and
     trailing NaN is padding, so padding every dataset to the widest keeps
     every series as it is.
 
