@@ -422,7 +422,14 @@ def paired_terms(xs, x_len, ys, y_len, params, divergence_terms, want_x, want_y)
         grad_x = grad_x - self_grad_x
     if want_y:
         grad_y = grad_y - self_grad_y
-    return divergence(values, self_x, self_y), grad_x, grad_y
+    out = divergence(values, self_x, self_y)
+    # Where a negative divergence is returned as 0, so is its gradient
+    # (that of max(D, 0)): the value and the gradient agree.
+    clamped = out <= 0.0
+    if clamped.any():
+        grad_x[clamped] = 0.0
+        grad_y[clamped] = 0.0
+    return out, grad_x, grad_y
 
 
 def _pairwise_kernel(rows, row_len, lanes, lane_len, symmetric, params):

@@ -181,6 +181,17 @@ def _layer_sizes(value, name):
         ) from None
 
 
+# The objective's magnitude down to which L-BFGS-B's tol stays relative,
+# per unit of the targets' mean squared norm (as the barycenter's floor).
+_FLOOR = 1e-8
+
+
+def _objective_floor(Y):
+    """``_FLOOR`` times the targets' mean squared norm (1 for zero targets)."""
+    size = float(np.mean(np.sum(np.reshape(Y, (len(Y), -1)) ** 2, axis=1)))
+    return _FLOOR * size if np.isfinite(size) and size > 0 else 1.0
+
+
 class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
     """Multi-layer perceptron that predicts series, trained with soft-DTW.
 
@@ -224,7 +235,9 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
     max_iter : int, default=200
         L-BFGS iterations, or Adam epochs.
     tol : float, default=1e-6
-        L-BFGS: relative decrease of the objective at which it stops. Adam:
+        L-BFGS: relative decrease of the objective at which it stops
+        (relative down to 1e-8 times the targets' mean squared norm, so that
+        small targets stop as large ones do). Adam:
         stops when the epoch loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs.
     window : int or float, default=None
@@ -472,18 +485,30 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
         return value, np.concatenate([g.ravel() for g in reversed(grads)])
 
     # ----------------------------------------------------------------- solvers
-    def _fit_lbfgs(self, objective, flat, stage):
-        """Full-batch L-BFGS-B; ``objective(flat) -> (value, gradient)``."""
+    def _fit_lbfgs(self, objective, flat, stage, least):
+        """Full-batch L-BFGS-B; ``objective(flat) -> (value, gradient)``.
+
+        L-BFGS-B's decrease test, ``f_k - f_k+1 <= ftol max(|f_k|, |f_k+1|,
+        1)``, is absolute for an objective below 1 (small targets, the
+        divergence): it solves the objective divided by ``least`` (a small
+        fraction of the targets' magnitude, :func:`_objective_floor`), so
+        that ``tol`` is relative down to that and targets scaled by ``s``
+        stop alike.
+        """
         self.loss_curve_ = []
 
+        def scaled(w):
+            value, grad = objective(w)
+            return value / least, grad / least
+
         def record(intermediate_result):
-            self.loss_curve_.append(float(intermediate_result.fun))
+            self.loss_curve_.append(float(intermediate_result.fun) * least)
             if self.verbose:
                 done, value = len(self.loss_curve_), self.loss_curve_[-1]
                 print(f"{stage}iteration {done}: loss {value:.6g}")
 
         result = minimize(
-            objective,
+            scaled,
             flat,
             jac=True,
             method="L-BFGS-B",
@@ -497,7 +522,7 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=_USER_LEVEL,
             )
-        return result.x, int(result.nit), float(result.fun)
+        return result.x, int(result.nit), float(result.fun) * least
 
     def _fit_adam(self, objective, flat, n, rng, stage):
         """Minibatch Adam; ``objective(flat, rows) -> (value, gradient)``."""
@@ -553,7 +578,10 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
         with numba_threads(self.n_jobs), np.errstate(over="ignore", invalid="ignore"):
             if self.solver == "lbfgs":
                 flat, n_iter, loss = self._fit_lbfgs(
-                    lambda w: self._objective(w, X, Y, output_loss), flat, stage
+                    lambda w: self._objective(w, X, Y, output_loss),
+                    flat,
+                    stage,
+                    _objective_floor(Y),
                 )
             else:
                 flat, n_iter, loss = self._fit_adam(

@@ -481,12 +481,14 @@ def test_cv_breaks_ties_by_the_order_given():
     # Two gammas that round to the same scores cannot be told apart: gammas
     # this far below the costs give the same network (exact DTW in effect).
     cv = _fit_quietly(
-        SoftDTWMLPRegressorCV((3,), gammas=(1e-12, 1e-13), max_iter=20, random_state=0),
+        SoftDTWMLPRegressorCV(
+            (3,), gammas=(1e-200, 1e-201), max_iter=20, random_state=0
+        ),
         X,
         y,
     )
     assert cv.validation_scores_[0] == cv.validation_scores_[1]
-    assert cv.gamma_ == 1e-12
+    assert cv.gamma_ == 1e-200
 
 
 def test_cv_is_deterministic_and_leaves_input_alone(rng):
@@ -567,3 +569,26 @@ def test_scikit_learn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+@pytest.mark.parametrize("loss", ["squared", "softdtw"])
+def test_lbfgs_tol_is_relative_for_an_objective_below_one(loss):
+    # L-BFGS-B's own test is absolute below 1: small targets stopped while
+    # the loss still fell by percents. gamma as 0.1 for the targets' scale
+    # (0.01 ** 2 of it).
+    from softdtw_learn.forecasting import _objective_floor
+
+    t = np.linspace(0, 6.28, 20)[None] + np.linspace(0, 1, 30)[:, None]
+    X, y = split_series(np.sin(t))
+    y = 0.01 * y
+    model = _fit_quietly(
+        SoftDTWMLPRegressor(
+            (8,), loss=loss, gamma=1e-5, alpha=0.0, random_state=0, max_iter=5000
+        ),
+        X,
+        y,
+    )
+    assert model.n_iter_ < 5000  # stopped by tol
+    curve = model.loss_curve_
+    least = _objective_floor(y)
+    assert curve[-2] - curve[-1] <= model.tol * max(abs(curve[-1]), least) * 1.001

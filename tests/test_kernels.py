@@ -341,3 +341,115 @@ def test_listed_pairs_are_grouped_by_both_lengths(rng):
         grid += rows[a:b].max() * cols[a:b].max() * (b - a)
     assert useful / grid > 0.85  # sorted by n, then m: 0.54
     assert sorted(ordered[:, 0].tolist()) == list(range(4000))
+
+
+# Two z-normalised series 0.34 apart at gamma 1: soft-DTW divergence -0.0027
+# (the squared Euclidean cost is no positive definite kernel).
+X_NEG = np.array(
+    [
+        0.47,
+        0.82,
+        0.12,
+        0.61,
+        0.31,
+        -0.8,
+        -1.25,
+        -0.83,
+        -0.6,
+        -1.4,
+        -0.97,
+        -1.03,
+        -0.73,
+        -0.5,
+        -1.31,
+        -1.06,
+        -1.49,
+        -0.41,
+        0.1,
+        0.13,
+        -0.56,
+        -0.52,
+        -0.41,
+        -1.25,
+        0.31,
+        0.58,
+        1.77,
+        0.99,
+        2.13,
+        1.18,
+        0.72,
+        1.1,
+        1.14,
+        -0.51,
+        -1.29,
+        -0.7,
+        0.76,
+        1.4,
+        1.21,
+        1.77,
+    ]
+)
+Y_NEG = np.array(
+    [
+        0.46,
+        0.85,
+        0.11,
+        0.57,
+        0.41,
+        -0.67,
+        -1.32,
+        -0.81,
+        -0.64,
+        -1.4,
+        -0.91,
+        -1.12,
+        -0.69,
+        -0.52,
+        -1.31,
+        -0.98,
+        -1.6,
+        -0.6,
+        0.12,
+        0.12,
+        -0.47,
+        -0.55,
+        -0.4,
+        -1.25,
+        0.3,
+        0.58,
+        1.77,
+        0.98,
+        2.13,
+        1.18,
+        0.72,
+        1.1,
+        1.14,
+        -0.51,
+        -1.29,
+        -0.71,
+        0.75,
+        1.4,
+        1.21,
+        1.77,
+    ]
+)
+
+
+def test_a_divergence_returned_as_zero_has_a_zero_gradient():
+    from softdtw_learn.metrics import paired_soft_dtw_terms, soft_dtw
+
+    raw = soft_dtw(X_NEG, Y_NEG, gamma=1.0) - 0.5 * (
+        soft_dtw(X_NEG, X_NEG, gamma=1.0) + soft_dtw(Y_NEG, Y_NEG, gamma=1.0)
+    )
+    assert raw < -1e-3
+    values, grad_x, grad_y = paired_soft_dtw_terms(
+        [X_NEG],
+        [Y_NEG],
+        gamma=1.0,
+        window=None,
+        divergence=True,
+        grad_x=True,
+        grad_y=True,
+    )
+    assert values[0] == 0.0
+    assert not grad_x.any() and not grad_y.any()  # the gradient of max(D, 0)
