@@ -217,7 +217,7 @@ class SoftDTWMLPRegressor(RegressorMixin, BaseEstimator):
         steps and channels). The training objective is the mean over samples
         plus ``alpha / (2 n_samples) * sum of squared weights``.
     gamma : float, default=1.0
-        Soft-DTW smoothing, > 0 (unused by ``"squared"``).
+        Soft-DTW smoothing, > 0 (checked, but unused by ``"squared"``).
     init : {"random", "euclidean"}, default="random"
         Starting weights of a fresh fit. ``"random"``: Glorot-uniform
         weights drawn from ``random_state``. ``"euclidean"``: those weights
@@ -744,11 +744,14 @@ n_timestamps, n_channels)
         return out.reshape(len(X), *self.output_shape_)
 
     def score(self, X, y, sample_weight=None):
-        """Coefficient of determination R^2 over every output value.
+        """Coefficient of determination R^2, averaged over the output steps.
 
-        3-D targets are flattened to (n_samples, n_out * n_channels_out)
-        first; use :func:`softdtw_learn.metrics.paired_soft_dtw` for a
-        soft-DTW or DTW (``gamma=0``) score.
+        As scikit-learn's regressors: one R^2 per output value (time step,
+        and channel), then their mean (``r2_score``'s "uniform_average"),
+        not one R^2 of all values pooled. 3-D targets are flattened to
+        (n_samples, n_out * n_channels_out) first; use
+        :func:`softdtw_learn.metrics.paired_soft_dtw` for a soft-DTW or DTW
+        (``gamma=0``) score.
 
         Parameters
         ----------
@@ -951,8 +954,6 @@ n_timestamps, n_channels)
             The fitted model.
         """
         sizes, gammas, window = self._check_params()
-        for name in _CHOICE:
-            vars(self).pop(name, None)  # a failed fit leaves no stale choice
         inputs = _one_shape(
             lambda: check_array(X, allow_nd=True, dtype=np.float64, input_name="X"),
             _NETWORK_WIDTH,
@@ -965,6 +966,10 @@ n_timestamps, n_channels)
         targets = self._validate_y(y)
         check_consistent_length(inputs, targets)
         kept, held = self._split(len(inputs))
+        # Checked: a refused fit leaves the model as it was; from here, a
+        # failed one leaves no stale choice.
+        for name in _CHOICE:
+            vars(self).pop(name, None)
         scores = np.array(
             [
                 self._validation_score(gamma, inputs, targets, kept, held)

@@ -7,6 +7,8 @@ gradient. Tensors on another device are copied to the CPU and the results
 copied back.
 """
 
+import warnings
+
 import numpy as np
 
 try:
@@ -19,6 +21,7 @@ except ImportError:
 
 from .metrics import paired_soft_dtw_terms
 from .utils import (
+    LayoutWarning,
     check_dataset,
     check_flag,
     check_gamma,
@@ -194,8 +197,11 @@ def soft_dtw_loss(
     gamma = check_gamma(gamma, allow_zero=False)
     check_window(window)
     check_n_jobs(n_jobs)
-    x_arr = _as_dataset(input, input_lengths, "input")
-    y_arr = _as_dataset(target, target_lengths, "target")
+    with warnings.catch_warnings():
+        # The layout is (batch, time, channels), as documented: no guess.
+        warnings.simplefilter("ignore", LayoutWarning)
+        x_arr = _as_dataset(input, input_lengths, "input")
+        y_arr = _as_dataset(target, target_lengths, "target")
     if x_arr.shape[0] != y_arr.shape[0]:
         raise ValueError(
             f"input has {x_arr.shape[0]} series and target {y_arr.shape[0]}; "
@@ -206,9 +212,22 @@ def soft_dtw_loss(
             f"input has {x_arr.shape[2]} channels and target {y_arr.shape[2]}; "
             "both need the same number of channels."
         )
-    values = _SoftDTWFunction.apply(
-        input, target, x_arr, y_arr, gamma, window, divergence, n_jobs
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LayoutWarning)
+        if torch.is_grad_enabled():
+            values = _SoftDTWFunction.apply(
+                input, target, x_arr, y_arr, gamma, window, divergence, n_jobs
+            )
+        else:  # no_grad, inference_mode: no gradient to compute
+            terms = paired_soft_dtw_terms(
+                x_arr,
+                y_arr,
+                gamma=gamma,
+                window=window,
+                divergence=divergence,
+                n_jobs=n_jobs,
+            )
+            values = _cast(terms[0], input, "the soft-DTW values")
     if reduction == "none":
         return values
     # Reduced in float64: a sum of half-precision values overflows soon.

@@ -247,6 +247,20 @@ def test_a_refused_fresh_fit_leaves_the_fitted_model_as_it_was(rng):
     np.testing.assert_array_equal(model.predict(X), before)
 
 
+def test_a_refused_cv_refit_keeps_its_choice(rng):
+    X, y = rng.normal(size=(10, 5)), rng.normal(size=(10, 3))
+    model = _fit_quietly(
+        SoftDTWMLPRegressorCV((4,), gammas=(1.0, 0.1), max_iter=5, random_state=0),
+        X,
+        y,
+    )
+    chosen, before = model.gamma_, model.predict(X)
+    with pytest.raises(ValueError):
+        model.fit(X[:1], y[:1])  # too few samples to hold some out
+    assert model.gamma_ == chosen and len(model.validation_scores_) == 2
+    np.testing.assert_array_equal(model.predict(X), before)
+
+
 @pytest.mark.parametrize(
     ("params", "match"),
     [

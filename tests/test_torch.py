@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 
@@ -276,3 +278,27 @@ def test_torch_func_transforms_get_a_clear_error(transform):
         call = torch.func.vmap(lambda a: soft_dtw_loss(a[None], target[:1]))
     with pytest.raises(RuntimeError, match="torch.func transform"):
         call(x)
+
+
+def test_more_channels_than_steps_is_no_layout_guess():
+    # (batch, time, channels) is the documented layout: nothing to warn about.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SoftDTWLoss(0.1)(torch.randn(4, 3, 16), torch.randn(4, 5, 16))
+
+
+def test_no_grad_computes_the_values_alone(monkeypatch):
+    from softdtw_learn import torch as module
+
+    a = torch.randn(5, 9, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(5, 7, dtype=torch.float64)
+    with_grad = soft_dtw_loss(a, b, reduction="none")
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the autograd function ran under no_grad")
+
+    monkeypatch.setattr(module._SoftDTWFunction, "apply", refused)
+    with torch.no_grad():
+        values = soft_dtw_loss(a, b, reduction="none")
+    assert not values.requires_grad
+    torch.testing.assert_close(values, with_grad.detach(), rtol=1e-15, atol=0.0)
