@@ -77,7 +77,16 @@ def _as_dataset(tensor, lengths, name):
                 f"{name}_lengths must lie in [1, {arr.shape[1]}] (the padded length); "
                 f"got values from {steps.min()} to {steps.max()}."
             )
-        arr[np.arange(arr.shape[1])[None, :] >= steps[:, None]] = np.nan
+        inside = np.arange(arr.shape[1])[None, :] < steps[:, None]
+        missing = np.isnan(arr).any(axis=2) & inside
+        if missing.any():
+            b, t = (int(k) for k in np.argwhere(missing)[0])
+            raise ValueError(
+                f"{name}[{b}] has NaN at time index {t}, inside its stated length "
+                f"{int(steps[b])} ({name}_lengths); fill it, or give the length "
+                "without it."
+            )
+        arr[~inside] = np.nan
     check_dataset(arr, name)  # errors name input[b] / target[b]
     return arr
 

@@ -302,3 +302,12 @@ def test_no_grad_computes_the_values_alone(monkeypatch):
         values = soft_dtw_loss(a, b, reduction="none")
     assert not values.requires_grad
     torch.testing.assert_close(values, with_grad.detach(), rtol=1e-15, atol=0.0)
+
+
+def test_nan_inside_a_stated_length_is_an_error():
+    x = torch.randn(2, 6)
+    x[1, 4:] = float("nan")
+    with pytest.raises(ValueError, match=r"input\[1\] has NaN at time index 4, inside"):
+        soft_dtw_loss(x, torch.randn(2, 5), input_lengths=[6, 6])
+    shorter = soft_dtw_loss(x, torch.randn(2, 5), input_lengths=[6, 4])
+    assert torch.isfinite(shorter)
