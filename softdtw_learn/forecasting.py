@@ -970,12 +970,9 @@ n_timestamps, n_channels)
         # failed one leaves no stale choice.
         for name in _CHOICE:
             vars(self).pop(name, None)
-        scores = np.array(
-            [
-                self._validation_score(gamma, inputs, targets, kept, held)
-                for gamma in gammas
-            ]
-        )
+        scores = np.empty(len(gammas))
+        for k, gamma in enumerate(gammas):  # a loop: warnings' stacklevel
+            scores[k] = self._validation_score(gamma, inputs, targets, kept, held)
         best = gammas[int(np.argmin(scores))]
         if self.verbose:
             print(f"gamma {best:g} chosen; training on all {len(inputs)} samples")
@@ -1004,7 +1001,14 @@ n_timestamps, n_channels)
         for name in ("gammas", "validation_fraction"):
             del params[name]
         model = SoftDTWMLPRegressor(gamma=gamma, **params)
-        model.fit(inputs[kept], targets[kept])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(inputs[kept], targets[kept])
+        for w in caught:  # said for this gamma, at the caller's line
+            text = str(w.message)
+            if issubclass(w.category, ConvergenceWarning):
+                text = f"gamma {gamma:g} (trained on the kept samples): {text}"
+            warnings.warn(text, w.category, stacklevel=3)
         series_shape = _series_shape(model.output_shape_)
         pred = model.predict(inputs[held]).reshape(len(held), *series_shape)
         truth = targets[held].reshape(len(held), *series_shape)

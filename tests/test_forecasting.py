@@ -606,3 +606,18 @@ def test_lbfgs_tol_is_relative_for_an_objective_below_one(loss):
     curve = model.loss_curve_
     least = _objective_floor(y)
     assert curve[-2] - curve[-1] <= model.tol * max(abs(curve[-1]), least) * 1.001
+
+
+def test_cv_convergence_warnings_name_the_gamma_and_the_caller():
+    t = np.linspace(0, 6.28, 20)[None] + np.linspace(0, 1, 30)[:, None]
+    X, y = split_series(np.sin(t))
+    with pytest.warns(ConvergenceWarning) as caught:
+        SoftDTWMLPRegressorCV((4,), gammas=(1.0, 0.1), max_iter=3, random_state=0).fit(
+            X, y
+        )
+    messages = [str(w.message) for w in caught]
+    assert any(m.startswith("gamma 1 (trained on the kept samples)") for m in messages)
+    assert any(
+        m.startswith("gamma 0.1 (trained on the kept samples)") for m in messages
+    )
+    assert all(w.filename == __file__ for w in caught)
