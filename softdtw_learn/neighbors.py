@@ -707,6 +707,11 @@ default=None
         # At most the training series available (each query without itself),
         # checked before the matrix is computed.
         available = len(self._fit_X) - (X is None)
+        if available < 1:  # kneighbors() on one training series
+            raise ValueError(
+                "kneighbors() with X=None leaves each training series out, and "
+                "this model holds one: pass query series as X."
+            )
         k = check_int(k, "n_neighbors", low=1, high=available)
         if X is None:
             values = self._values(self._fit_X)

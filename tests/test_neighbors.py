@@ -449,3 +449,10 @@ def test_an_object_array_of_series_is_a_list_of_them():
     clf = SoftDTWKNeighborsClassifier(gamma=0.1).fit(items, y)
     listed = SoftDTWKNeighborsClassifier(gamma=0.1).fit(list(items), y)
     np.testing.assert_array_equal(clf.predict(items), listed.predict(list(items)))
+
+
+def test_leave_one_out_neighbours_of_one_series_say_why():
+    clf = SoftDTWKNeighborsClassifier(1).fit(np.zeros((1, 5)), [0])
+    with pytest.raises(ValueError, match="leaves each training series out"):
+        clf.kneighbors()
+    assert clf.kneighbors(np.ones((2, 5)))[1].tolist() == [[0], [0]]
