@@ -150,7 +150,35 @@ class TimeSeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstim
         X = series_data(self, X, reset=False)
         check_params(self)
         data, _ = check_dataset(X)
+        self._check_table(X)
         return _standardise(data, self.with_mean, self.with_std).reshape(X.shape)
+
+    def _check_table(self, X):
+        """Refuse an output that a configured table cannot hold, in words."""
+        from sklearn import get_config
+
+        config = getattr(self, "_sklearn_output_config", {})
+        container = config.get("transform", get_config()["transform_output"])
+        width = getattr(self, "n_features_in_", None)
+        if container == "default" or width is None or getattr(self, "_fitted_3d", 0):
+            return
+        if np.ndim(X) == 3:
+            advice = (
+                "a table holds univariate (2-D) series: fit on these 3-D series "
+                "(the output then stays an array)"
+            )
+        elif X.shape[1] != width:
+            advice = (
+                "pad the training and the new series to one width "
+                "(softdtw_learn.utils.pad_to_common_width) and fit again"
+            )
+        else:
+            return
+        raise ValueError(
+            f"set_output(transform={container!r}) names the {width} time steps "
+            f"seen at fit, and these series give an output of shape {X.shape}; "
+            f"{advice}, or use set_output(transform='default')."
+        )
 
 
 def _standardise(data, with_mean, with_std):

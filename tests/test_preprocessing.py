@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from softdtw_learn.preprocessing import TimeSeriesStandardScaler
@@ -63,3 +64,17 @@ def test_multivariate_output_keeps_the_shape_and_input(rng):
     original = X.copy()
     assert TimeSeriesStandardScaler().fit_transform(X).shape == X.shape
     np.testing.assert_array_equal(X, original)
+
+
+def test_a_table_output_that_cannot_hold_the_series_says_why():
+
+    X = np.random.RandomState(0).normal(size=(4, 6))
+    scaler = TimeSeriesStandardScaler().set_output(transform="pandas").fit(X)
+    assert isinstance(scaler.transform(X), pd.DataFrame)
+    longer = [np.r_[x, x[:3]] for x in X]
+    with pytest.raises(ValueError, match=r"names the 6 time steps.*pad_to_common"):
+        scaler.transform(longer)
+    with pytest.raises(ValueError, match="a table holds univariate"):
+        scaler.transform(np.stack([X, X], axis=2))
+    plain = TimeSeriesStandardScaler().fit(X).transform(longer)
+    assert plain.shape == (4, 9)
