@@ -738,8 +738,9 @@ def _lanes_forward(x_lanes, y_lanes, band, gamma, weights):
     """Dynamic program 3: Algorithm 1 for ``_LANES`` pairs in lockstep.
 
     ``x_lanes`` is ``(n, n_channels, _LANES)`` and ``y_lanes`` ``(m,
-    n_channels, _LANES)``, each lane's series padded with finite values;
-    ``band`` is :func:`_lanes_band`'s. Rows go ``_LANE_ROWS`` at a time,
+    n_channels, _LANES)``, each lane's series padded past its length (x
+    with +inf, y with -inf: :func:`_lanes_gather`); ``band`` is
+    :func:`_lanes_band`'s. Rows go ``_LANE_ROWS`` at a time,
     skewed; memory is that many rows. Unless ``weights`` is None (value
     only: Numba compiles that case without the branch), each cell's
     predecessor weights (:func:`_softmin_cells_kept`) are kept in
