@@ -254,8 +254,7 @@ def _pair_tasks(x_len, y_len, pairs, want_grads):
     n, m = x_len[pairs[:, 0]], y_len[pairs[:, 1]]
     order = np.argsort(_hilbert_index(n, m), kind="stable")
     count = len(order)
-    starts = np.arange(0, count + LANES, LANES).clip(max=count)
-    starts = starts[: -(-count // LANES) + 1]
+    starts = np.append(np.arange(0, count, LANES), count)
     if want_grads and count:
         grid = (
             np.maximum.reduceat(n[order], starts[:-1])

@@ -1081,8 +1081,7 @@ def _reproduce(args, outputs):
     if summary["failed"]:
         print(
             f"softdtw-learn reproduce: error: {len(summary['failed'])} unit(s) failed "
-            "(listed above and in "
-            "the report); a rerun tries them again.",
+            "(listed above and in the report); a rerun tries them again.",
             file=sys.stderr,
         )
         return 1

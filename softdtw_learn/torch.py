@@ -211,18 +211,16 @@ def soft_dtw_loss(
         warnings.simplefilter("ignore", LayoutWarning)
         x_arr = _as_dataset(input, input_lengths, "input")
         y_arr = _as_dataset(target, target_lengths, "target")
-    if x_arr.shape[0] != y_arr.shape[0]:
-        raise ValueError(
-            f"input has {x_arr.shape[0]} series and target {y_arr.shape[0]}; "
-            "the loss compares them in pairs."
-        )
-    if x_arr.shape[2] != y_arr.shape[2]:
-        raise ValueError(
-            f"input has {x_arr.shape[2]} channels and target {y_arr.shape[2]}; "
-            "both need the same number of channels."
-        )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LayoutWarning)
+        if x_arr.shape[0] != y_arr.shape[0]:
+            raise ValueError(
+                f"input has {x_arr.shape[0]} series and target {y_arr.shape[0]}; "
+                "the loss compares them in pairs."
+            )
+        if x_arr.shape[2] != y_arr.shape[2]:
+            raise ValueError(
+                f"input has {x_arr.shape[2]} channels and target "
+                f"{y_arr.shape[2]}; both need the same number of channels."
+            )
         if torch.is_grad_enabled():
             values = _SoftDTWFunction.apply(
                 input, target, x_arr, y_arr, gamma, window, divergence, n_jobs

@@ -908,9 +908,9 @@ def series_data(estimator, X, y="no_validation", *, reset):
     from sklearn.utils import check_array
     from sklearn.utils.validation import validate_data
 
-    from_list = isinstance(X, (list, tuple)) or (
-        isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
-    )
+    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1:
+        X = list(X)  # an object array of series: a list of them
+    from_list = isinstance(X, (list, tuple))
     X = series_input(estimator, X, reset=reset)
     options = {"ensure_all_finite": "allow-nan", "allow_nd": True, "dtype": np.float64}
     width = None if reset else getattr(estimator, "n_features_in_", None)
@@ -929,9 +929,9 @@ def _without_extra_padding(X, width):
     arr = _as_numeric(X, "X")
     if arr.ndim < 2 or arr.shape[0] == 0:
         return arr
-    filled = ~np.isnan(arr).reshape(arr.shape[0], arr.shape[1], -1).all(axis=(0, 2))
-    last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
-    return arr[:, : max(last, width)]
+    missing = np.isnan(arr).reshape(arr.shape[0], arr.shape[1], -1)
+    longest = int(trailing_nan_lengths(missing)[0].max())
+    return arr[:, : max(longest, width)]
 
 
 def series_input(estimator, X, *, reset):
@@ -941,8 +941,6 @@ def series_input(estimator, X, *, reset):
     series give a 2-D array, as a univariate dataset.
     """
     width = None if reset else getattr(estimator, "n_features_in_", None)
-    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1:
-        X = list(X)  # an object array of series: a list of them
     if isinstance(X, (list, tuple)) and len(X) and np.ndim(X[0]) >= 1:
         padded = to_time_series_dataset(X)
         # Trailing NaN in an item is padding already: its true length counts.
